@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { platformProblem } from '../platform/errors.ts';
+import type { Platform } from '../platform/context.ts';
+import { ProblemSchema, sendProblem, toProblem } from './problem.ts';
+import { healthRoutes } from './health.ts';
+import { auditRoutes } from '../audit/routes.ts';
+import type { Services } from '../services.ts';
+
+export type App = FastifyInstance;
+
+/**
+ * Assembles the HTTP server: problem+json errors, the OpenAPI document generated from the route
+ * schemas, and each context's routes. Routes are declared with their schemas beside them.
+ */
+export async function buildServer(platform: Platform, services: Services): Promise<App> {
+  const app = Fastify({
+    loggerInstance: platform.log as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: 2 * 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ProblemSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'dinhdanh: định danh và xác thực điện tử',
+        version: '0.1.0',
+        description:
+          "API of Vietnam's national electronic identification and authentication platform (Decree 69/2024/NĐ-CP). " +
+          'Errors are RFC 9457 problem+json with a stable `code`; messages are Vietnamese unless `Accept-Language: en`.',
+      },
+      servers: [{ url: platform.config.baseUrl }],
+      components: {
+        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error as Error, request.id);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      platformProblem('ROUTE_NOT_FOUND', { method: request.method, path: request.url.split('?')[0] ?? '' }),
+    ),
+  );
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes(platform));
+  await app.register(auditRoutes(platform, services), { prefix: '/api/audit' });
+  return app as unknown as App;
+}

@@ -1,0 +1,98 @@
+import type { Config } from './platform/config.ts';
+import { connect, type Database } from './platform/database.ts';
+import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
+import type { Logger } from './platform/logger.ts';
+import { migrateToLatest } from './platform/migrations.ts';
+import { systemClock } from './platform/clock.ts';
+import type { Platform } from './platform/context.ts';
+import { buildServer, type App } from './http/server.ts';
+import { createServices, type Services } from './services.ts';
+import { startWorkers, type Workers } from './workers.ts';
+import { seedSandboxIfEmpty, demoLogins } from './sandbox.ts';
+
+/** A database ready for use: the configured one, or an embedded one started for this process. */
+export interface OpenedDatabase extends Database {
+  url: string;
+  embedded: boolean;
+}
+
+export async function openDatabase(config: Config, log: Logger): Promise<OpenedDatabase> {
+  if (config.databaseUrl) {
+    const database = connect(config.databaseUrl);
+    return { ...database, url: config.databaseUrl, embedded: false };
+  }
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+  const database = connect(embedded.url);
+  return {
+    ...database,
+    url: embedded.url,
+    embedded: true,
+    async close() {
+      await database.close();
+      await embedded.stop();
+    },
+  };
+}
+
+export interface Running {
+  app: App;
+  platform: Platform;
+  services: Services;
+  database: OpenedDatabase;
+  workers: Workers;
+  stop(): Promise<void>;
+}
+
+/** `dinhdanh start`: database, migrations, sandbox data, HTTP server and workers in one process. */
+export async function start(config: Config, log: Logger): Promise<Running> {
+  const database = await openDatabase(config, log);
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    const platform: Platform = { config, db: database.db, clock: systemClock, log };
+    await seedSandboxIfEmpty(platform);
+    const services = createServices(platform);
+    const app = await buildServer(platform, services);
+    await app.listen({ host: config.host, port: config.port });
+    const workers = config.workers ? startWorkers(platform, services) : { stop: async () => undefined };
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      platform,
+      services,
+      database,
+      workers,
+      stop() {
+        // Stop taking requests, let in-flight work finish, then release the database.
+        stopping ??= (async () => {
+          await app.close();
+          await workers.stop();
+          await database.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export function banner(config: Config, running: Running): string {
+  const base = config.baseUrl;
+  const lines = [
+    '',
+    '  dinhdanh: định danh và xác thực điện tử (sandbox)',
+    '',
+    `  API docs       ${base}/api/docs`,
+    `  OpenAPI        ${base}/api/openapi.json`,
+    `  Health         ${base}/healthz   ${base}/readyz`,
+    `  Database       ${running.database.embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+    '',
+    ...demoLogins(config),
+    '',
+    '  Ctrl-C stops the server' + (running.database.embedded ? ' and the embedded database.' : '.'),
+    '',
+  ];
+  return lines.join('\n');
+}

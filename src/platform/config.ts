@@ -1,0 +1,58 @@
+import path from 'node:path';
+
+/**
+ * Configuration is read once from the environment. Every key has a default that makes
+ * `npm start` work on a fresh machine (embedded PostgreSQL, sandbox registries).
+ */
+export interface Config {
+  /** PostgreSQL URL; when absent an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Port of the embedded PostgreSQL (0 = pick a free one). */
+  embeddedPgPort: number;
+  host: string;
+  port: number;
+  /** The public base URL (used in printed links, OpenID issuer, e-mails). */
+  baseUrl: string;
+  logLevel: string;
+  sandbox: { citizens: number; seed: number };
+  smtp: { url: string | undefined; from: string };
+  smpp: { url: string | undefined; systemId: string; password: string; sourceAddr: string };
+  workers: boolean;
+  /** Bearer token for the admin API until officers sign in through the provider; unset = closed. */
+  adminToken: string | undefined;
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const host = env.HOST ?? '127.0.0.1';
+  const port = intFrom(env.PORT, 3000);
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.DINHDANH_DATA_DIR ?? '.data'),
+    embeddedPgPort: intFrom(env.EMBEDDED_PG_PORT, 0),
+    host,
+    port,
+    baseUrl: (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    sandbox: {
+      citizens: intFrom(env.SANDBOX_CITIZENS, 2000),
+      seed: intFrom(env.SANDBOX_SEED, 69),
+    },
+    smtp: { url: env.SMTP_URL || undefined, from: env.MAIL_FROM ?? 'Định danh điện tử <no-reply@dinhdanh.local>' },
+    smpp: {
+      url: env.SMPP_URL || undefined,
+      systemId: env.SMPP_SYSTEM_ID ?? 'dinhdanh',
+      password: env.SMPP_PASSWORD ?? '',
+      sourceAddr: env.SMPP_SOURCE_ADDR ?? 'DINHDANH',
+    },
+    workers: env.WORKERS !== 'off',
+    adminToken: env.ADMIN_TOKEN || undefined,
+  };
+}

@@ -1,0 +1,13 @@
+import type { ForwardMigration } from './migrations.ts';
+import { auditMigrations } from '../audit/migrations.ts';
+import { calendarMigrations } from '../calendar/migrations.ts';
+import { notifyMigrations } from '../notify/migrations.ts';
+import { registriesMigrations } from '../registries/migrations.ts';
+
+/** Every context's migrations; the runner orders them by name. */
+export const allMigrations: ForwardMigration[] = [
+  ...auditMigrations,
+  ...calendarMigrations,
+  ...registriesMigrations,
+  ...notifyMigrations,
+];

@@ -1,0 +1,11 @@
+import type { AuditTables } from '../audit/tables.ts';
+import type { CalendarTables } from '../calendar/tables.ts';
+import type { NotifyTables } from '../notify/tables.ts';
+import type { RegistriesTables } from '../registries/tables.ts';
+
+/**
+ * The whole database as Kysely sees it. Each context declares the tables it owns in its own
+ * `tables.ts` (keys are 'schema.table': one PostgreSQL schema per context), and only its own
+ * repository queries them; other contexts go through its service.
+ */
+export type Schema = AuditTables & CalendarTables & RegistriesTables & NotifyTables;
