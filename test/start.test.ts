@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { freePort } from '../src/platform/embedded-postgres.ts';
+import { useTestDatabase } from './database.ts';
+
+/**
+ * The README's promise: `npm start` runs the platform, prints where to click, answers /readyz,
+ * and Ctrl-C stops the server and (when embedded) the database cleanly.
+ */
+const t = useTestDatabase();
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function startPlatform(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; base: string }> {
+  const port = await freePort();
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' };
+  if (!env.DATABASE_URL) delete environment.DATABASE_URL;
+  const child = spawn('node', ['bin/dinhdanh.js', 'start'], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += String(c)));
+  child.stderr!.on('data', (c) => (out += String(c)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', () => {
+      if (out.includes('Ctrl-C')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`start exited with ${code}:\n${out}`)));
+  });
+  return { child, output: () => out, base: `http://127.0.0.1:${port}` };
+}
+
+function interrupt(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+describe('dinhdanh start', () => {
+  test('with DATABASE_URL: migrates, serves, prints the links, stops on SIGINT', async () => {
+    const { child, output, base } = await startPlatform({ DATABASE_URL: t.url });
+    expect(output()).toContain('/api/docs');
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await interrupt(child)).toBe(0);
+  });
+
+  test('without DATABASE_URL: an embedded PostgreSQL under the data dir, reused by a second start', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dinhdanh-start-'));
+    dirs.push(dataDir);
+    const env = { DINHDANH_DATA_DIR: dataDir };
+    const first = await startPlatform(env);
+    expect(first.output()).toContain('embedded PostgreSQL');
+    expect(first.output()).toContain('initialising embedded PostgreSQL');
+    expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
+    expect(await interrupt(first.child)).toBe(0);
+    // A clean stop leaves no running postmaster behind.
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+
+    const second = await startPlatform(env);
+    expect(second.output()).not.toContain('initialising embedded PostgreSQL');
+    expect((await fetch(`${second.base}/readyz`)).status).toBe(200);
+    expect(await interrupt(second.child)).toBe(0);
+  });
+});
