@@ -6,7 +6,12 @@ describe('log masking (personal data never leaves in clear)', () => {
   test('PINs, phone numbers and e-mails are masked in messages and fields', () => {
     const { log, lines } = memoryLogger();
     log.info(
-      { pin: '001203004512', phone: '+84912345678', contact: { email: 'nguyen.van.an@example.vn' }, list: ['0387654321'] },
+      {
+        pin: '001203004512',
+        phone: '+84912345678',
+        contact: { email: 'nguyen.van.an@example.vn' },
+        list: ['0387654321'],
+      },
       'login for 079085001234 from 0912345678',
     );
     const [line] = lines();

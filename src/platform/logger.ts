@@ -46,12 +46,12 @@ export function maskValue(value: unknown, depth = 0): unknown {
     return { type: value.name, message: maskText(value.message), stack: value.stack && maskText(value.stack) };
   }
   if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1));
+  // Class instances (requests, sockets, buffers) are left to their serialisers below.
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  // for…in, not Object.entries: pino's request/response serialisers expose inherited fields.
-  for (const key in source) {
-    const v = source[key];
-    if (typeof v === 'function') continue;
+  for (const [key, v] of Object.entries(source)) {
     out[key] = SECRET_KEYS.has(key.toLowerCase()) ? '[redacted]' : maskValue(v, depth + 1);
   }
   return out;
@@ -62,6 +62,15 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     level: options.level ?? 'info',
     base: { service: 'dinhdanh' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: {
+      // Only what an operator needs; the URL is masked (a PIN may travel in a path or query).
+      req: (req: { method?: string; url?: string; id?: string }) => ({
+        method: req.method,
+        url: maskText(req.url ?? ''),
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
+    },
     formatters: {
       log: (object) => maskValue(object) as Record<string, unknown>,
     },
