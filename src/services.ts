@@ -1,13 +1,17 @@
 import type { Platform } from './platform/context.ts';
 import { createAuditService, type AuditService } from './audit/service.ts';
+import { createCalendarService, type CalendarService } from './calendar/service.ts';
 
 /** The services of every context, built once per process from the platform. */
 export interface Services {
   audit: AuditService;
+  calendar: CalendarService;
 }
 
 export function createServices(platform: Platform): Services {
+  const audit = createAuditService(platform);
   return {
-    audit: createAuditService(platform),
+    audit,
+    calendar: createCalendarService(platform, { audit }),
   };
 }

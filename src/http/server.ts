@@ -8,6 +8,7 @@ import type { Platform } from '../platform/context.ts';
 import { ProblemSchema, sendProblem, toProblem } from './problem.ts';
 import { healthRoutes } from './health.ts';
 import { auditRoutes } from '../audit/routes.ts';
+import { calendarRoutes } from '../calendar/routes.ts';
 import type { Services } from '../services.ts';
 
 export type App = FastifyInstance;
@@ -62,5 +63,6 @@ export async function buildServer(platform: Platform, services: Services): Promi
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(platform));
   await app.register(auditRoutes(platform, services), { prefix: '/api/audit' });
+  await app.register(calendarRoutes(platform, services), { prefix: '/api/calendar' });
   return app as unknown as App;
 }
