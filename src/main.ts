@@ -54,7 +54,9 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const services = createServices(platform);
     const app = await buildServer(platform, services);
     await app.listen({ host: config.host, port: config.port });
-    const workers = config.workers ? startWorkers(platform, services) : { stop: async () => undefined };
+    const workers = config.workers
+      ? startWorkers(platform, services, { databaseUrl: database.url })
+      : { stop: async () => undefined };
     let stopping: Promise<void> | undefined;
     return {
       app,

@@ -1,11 +1,13 @@
 import type { Platform } from './platform/context.ts';
 import { createAuditService, type AuditService } from './audit/service.ts';
 import { createCalendarService, type CalendarService } from './calendar/service.ts';
+import { createNotifyService, type NotifyService } from './notify/service.ts';
 
 /** The services of every context, built once per process from the platform. */
 export interface Services {
   audit: AuditService;
   calendar: CalendarService;
+  notify: NotifyService;
 }
 
 export function createServices(platform: Platform): Services {
@@ -13,5 +15,6 @@ export function createServices(platform: Platform): Services {
   return {
     audit,
     calendar: createCalendarService(platform, { audit }),
+    notify: createNotifyService(platform),
   };
 }
