@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { systemClock } from './platform/clock.ts';
 import { banner, openDatabase, start } from './main.ts';
+import { seedSandboxCommand } from './sandbox.ts';
 import { createAuditService } from './audit/service.ts';
 
 const USAGE = `usage: dinhdanh <command>
@@ -78,10 +79,9 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write('--citizens must be a positive integer and --seed an integer\n');
         return 2;
       }
-      return withDatabase(config, log, async ({ db }) => {
+      return withDatabase(config, log, async ({ db, pool }) => {
         await migrateToLatest(db);
-        const { seedSandboxCommand } = await import('./sandbox.ts');
-        await seedSandboxCommand(db, { citizens, seed }, (line) => process.stdout.write(`${line}\n`));
+        await seedSandboxCommand(pool, { citizens, seed }, (line) => process.stdout.write(`${line}\n`));
         return 0;
       });
     }

@@ -50,7 +50,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     const platform: Platform = { config, db: database.db, clock: systemClock, log };
-    await seedSandboxIfEmpty(platform);
+    await seedSandboxIfEmpty(database.pool, config, log);
     const services = createServices(platform);
     const app = await buildServer(platform, services);
     await app.listen({ host: config.host, port: config.port });

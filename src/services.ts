@@ -2,12 +2,16 @@ import type { Platform } from './platform/context.ts';
 import { createAuditService, type AuditService } from './audit/service.ts';
 import { createCalendarService, type CalendarService } from './calendar/service.ts';
 import { createNotifyService, type NotifyService } from './notify/service.ts';
+import { createRegistries } from './registries/service.ts';
+import type { NationalRegistries } from './registries/ports.ts';
 
 /** The services of every context, built once per process from the platform. */
 export interface Services {
   audit: AuditService;
   calendar: CalendarService;
   notify: NotifyService;
+  /** The national databases, through their ports (sandbox adapters here). */
+  registries: NationalRegistries;
 }
 
 export function createServices(platform: Platform): Services {
@@ -16,5 +20,6 @@ export function createServices(platform: Platform): Services {
     audit,
     calendar: createCalendarService(platform, { audit }),
     notify: createNotifyService(platform),
+    registries: createRegistries(platform),
   };
 }

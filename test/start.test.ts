@@ -17,7 +17,9 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-async function startPlatform(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; base: string }> {
+async function startPlatform(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; output: () => string; base: string }> {
   const port = await freePort();
   const environment: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' };
   if (!env.DATABASE_URL) delete environment.DATABASE_URL;
