@@ -4,6 +4,7 @@ import { startEmbeddedPostgres } from './platform/embedded-postgres.ts';
 import type { Logger } from './platform/logger.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { systemClock } from './platform/clock.ts';
+import { loadKeyring, secretBox } from './platform/crypto.ts';
 import type { Platform } from './platform/context.ts';
 import { buildServer, type App } from './http/server.ts';
 import { createServices, type Services } from './services.ts';
@@ -49,7 +50,8 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
-    const platform: Platform = { config, db: database.db, clock: systemClock, log };
+    const secrets = secretBox(await loadKeyring(config));
+    const platform: Platform = { config, db: database.db, clock: systemClock, log, secrets };
     await seedSandboxIfEmpty(database.pool, config, log);
     const services = createServices(platform);
     const app = await buildServer(platform, services);

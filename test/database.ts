@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../src/platform/config.ts';
 import { fixedClock, systemClock, type Clock } from '../src/platform/clock.ts';
 import { createLogger, type Logger } from '../src/platform/logger.ts';
 import type { Platform } from '../src/platform/context.ts';
+import { parseKeyring, secretBox } from '../src/platform/crypto.ts';
 
 export interface TestDatabase {
   db: Db;
@@ -88,6 +89,9 @@ export function memoryLogger(level = 'debug'): { log: Logger; lines: () => Recor
   };
 }
 
+/** A fixed master key for tests (never used outside them). */
+const TEST_KEYRING = `test:${Buffer.alloc(32, 7).toString('base64')}`;
+
 export const silentLogger = (): Logger => createLogger({ level: 'silent' });
 
 /** A Platform over a test database; config from defaults unless overridden. */
@@ -96,7 +100,13 @@ export function testPlatform(
   options: { clock?: Clock; config?: Partial<Config>; log?: Logger } = {},
 ): Platform {
   const config = { ...loadConfig({}), workers: false, ...options.config };
-  return { db, config, clock: options.clock ?? systemClock, log: options.log ?? silentLogger() };
+  return {
+    db,
+    config,
+    clock: options.clock ?? systemClock,
+    log: options.log ?? silentLogger(),
+    secrets: secretBox(parseKeyring(TEST_KEYRING)),
+  };
 }
 
 export { fixedClock };

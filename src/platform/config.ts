@@ -21,6 +21,11 @@ export interface Config {
   workers: boolean;
   /** Bearer token for the admin API until officers sign in through the provider; unset = closed. */
   adminToken: string | undefined;
+  /**
+   * Master keyring (`id:base64key,…`) that seals secrets at rest. Unset: read from, or created in,
+   * `<dataDir>/master-keys` (development and sandbox only; production sets it).
+   */
+  masterKeys: string | undefined;
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
@@ -54,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     workers: env.WORKERS !== 'off',
     adminToken: env.ADMIN_TOKEN || undefined,
+    masterKeys: env.DINHDANH_MASTER_KEYS || undefined,
   };
 }
