@@ -1,7 +1,11 @@
 import type { ForwardMigration } from './migrations.ts';
 import { auditMigrations } from '../audit/migrations.ts';
+import { authMigrations } from '../auth/migrations.ts';
+import { backofficeMigrations } from '../backoffice/migrations.ts';
 import { calendarMigrations } from '../calendar/migrations.ts';
+import { identityMigrations } from '../identity/migrations.ts';
 import { notifyMigrations } from '../notify/migrations.ts';
+import { oidcMigrations } from '../oidc/migrations.ts';
 import { registriesMigrations } from '../registries/migrations.ts';
 
 /** Every context's migrations; the runner orders them by name. */
@@ -10,4 +14,8 @@ export const allMigrations: ForwardMigration[] = [
   ...calendarMigrations,
   ...registriesMigrations,
   ...notifyMigrations,
+  ...identityMigrations,
+  ...backofficeMigrations,
+  ...authMigrations,
+  ...oidcMigrations,
 ];

@@ -1,6 +1,10 @@
 import type { AuditTables } from '../audit/tables.ts';
+import type { AuthTables } from '../auth/tables.ts';
+import type { BackofficeTables } from '../backoffice/tables.ts';
 import type { CalendarTables } from '../calendar/tables.ts';
+import type { IdentityTables } from '../identity/tables.ts';
 import type { NotifyTables } from '../notify/tables.ts';
+import type { OidcTables } from '../oidc/tables.ts';
 import type { RegistriesTables } from '../registries/tables.ts';
 
 /**
@@ -8,4 +12,11 @@ import type { RegistriesTables } from '../registries/tables.ts';
  * `tables.ts` (keys are 'schema.table': one PostgreSQL schema per context), and only its own
  * repository queries them; other contexts go through its service.
  */
-export type Schema = AuditTables & CalendarTables & RegistriesTables & NotifyTables;
+export type Schema = AuditTables &
+  CalendarTables &
+  RegistriesTables &
+  NotifyTables &
+  IdentityTables &
+  BackofficeTables &
+  AuthTables &
+  OidcTables;

@@ -1,0 +1,3 @@
+import type { ForwardMigration } from '../platform/migrations.ts';
+
+export const authMigrations: ForwardMigration[] = [];

@@ -1,0 +1,3 @@
+/** Row types of the tables this context owns (schema `oidc`), keyed 'schema.table' for Kysely. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface OidcTables {}
