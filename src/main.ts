@@ -10,6 +10,7 @@ import { buildServer, type App } from './http/server.ts';
 import { createServices, type Services } from './services.ts';
 import { startWorkers, type Workers } from './workers.ts';
 import { seedSandboxIfEmpty, demoLogins } from './sandbox.ts';
+import { startSandboxGateway, type SandboxGateway } from './notify/sandbox-gateway.ts';
 
 /** A database ready for use: the configured one, or an embedded one started for this process. */
 export interface OpenedDatabase extends Database {
@@ -35,12 +36,26 @@ export async function openDatabase(config: Config, log: Logger): Promise<OpenedD
   };
 }
 
+/**
+ * In sandbox mode, SMS and e-mail go to loopback servers whose messages a tester reads at
+ * /sandbox/messages (see notify/sandbox-gateway.ts). Sets the SMPP/SMTP URLs the worker uses.
+ */
+async function maybeStartSandboxGateway(config: Config, database: OpenedDatabase): Promise<SandboxGateway | undefined> {
+  const wanted = config.sandboxGateway === 'on' || (config.sandboxGateway === 'auto' && database.embedded);
+  if (!wanted || (config.smpp.url && config.smtp.url)) return undefined;
+  const gateway = await startSandboxGateway({ systemId: config.smpp.systemId, password: config.smpp.password });
+  config.smpp.url ??= gateway.smppUrl;
+  config.smtp.url ??= gateway.smtpUrl;
+  return gateway;
+}
+
 export interface Running {
   app: App;
   platform: Platform;
   services: Services;
   database: OpenedDatabase;
   workers: Workers;
+  gateway: SandboxGateway | undefined;
   stop(): Promise<void>;
 }
 
@@ -53,8 +68,9 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const secrets = secretBox(await loadKeyring(config));
     const platform: Platform = { config, db: database.db, clock: systemClock, log, secrets };
     await seedSandboxIfEmpty(database.pool, config, log);
+    const gateway = await maybeStartSandboxGateway(config, database);
     const services = createServices(platform);
-    const app = await buildServer(platform, services);
+    const app = await buildServer(platform, services, { plugins: gateway ? [gateway.routes] : [] });
     await app.listen({ host: config.host, port: config.port });
     const workers = config.workers
       ? startWorkers(platform, services, { databaseUrl: database.url })
@@ -66,11 +82,13 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       services,
       database,
       workers,
+      gateway,
       stop() {
         // Stop taking requests, let in-flight work finish, then release the database.
         stopping ??= (async () => {
           await app.close();
           await workers.stop();
+          await gateway?.stop();
           await database.close();
         })();
         return stopping;
@@ -91,6 +109,7 @@ export function banner(config: Config, running: Running): string {
     `  API docs       ${base}/api/docs`,
     `  OpenAPI        ${base}/api/openapi.json`,
     `  Health         ${base}/healthz   ${base}/readyz`,
+    ...(running.gateway ? [`  SMS and e-mail ${base}/sandbox/messages   (sandbox: nothing leaves this machine)`] : []),
     `  Database       ${running.database.embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'DATABASE_URL'}`,
     '',
     ...demoLogins(config),

@@ -47,6 +47,9 @@ describe('dinhdanh start', () => {
   test('with DATABASE_URL: migrates, serves, prints the links, stops on SIGINT', async () => {
     const { child, output, base } = await startPlatform({ DATABASE_URL: t.url });
     expect(output()).toContain('/api/docs');
+    // Not sandbox mode: no loopback SMSC, no message page.
+    expect(output()).not.toContain('/sandbox/messages');
+    expect((await fetch(`${base}/sandbox/messages`)).status).toBe(404);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await interrupt(child)).toBe(0);
@@ -60,6 +63,8 @@ describe('dinhdanh start', () => {
     expect(first.output()).toContain('embedded PostgreSQL');
     expect(first.output()).toContain('initialising embedded PostgreSQL');
     expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
+    expect(first.output()).toContain('/sandbox/messages');
+    expect((await fetch(`${first.base}/sandbox/messages`)).status).toBe(200);
     expect(await interrupt(first.child)).toBe(0);
     // A clean stop leaves no running postmaster behind.
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);

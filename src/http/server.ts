@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,7 +17,11 @@ export type App = FastifyInstance;
  * Assembles the HTTP server: problem+json errors, the OpenAPI document generated from the route
  * schemas, and each context's routes. Routes are declared with their schemas beside them.
  */
-export async function buildServer(platform: Platform, services: Services): Promise<App> {
+export async function buildServer(
+  platform: Platform,
+  services: Services,
+  options: { plugins?: FastifyPluginAsync[] } = {},
+): Promise<App> {
   const app = Fastify({
     loggerInstance: platform.log as FastifyBaseLogger,
     genReqId: () => randomUUID(),
@@ -64,5 +68,6 @@ export async function buildServer(platform: Platform, services: Services): Promi
   await app.register(healthRoutes(platform));
   await app.register(auditRoutes(platform, services), { prefix: '/api/audit' });
   await app.register(calendarRoutes(platform, services), { prefix: '/api/calendar' });
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;
 }

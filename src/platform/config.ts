@@ -26,6 +26,11 @@ export interface Config {
    * `<dataDir>/master-keys` (development and sandbox only; production sets it).
    */
   masterKeys: string | undefined;
+  /**
+   * Loopback SMSC and mail server whose messages show at /sandbox/messages: `auto` runs them with
+   * the embedded database when SMPP_URL / SMTP_URL are unset; `on` forces, `off` never.
+   */
+  sandboxGateway: 'auto' | 'on' | 'off';
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
@@ -60,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: env.WORKERS !== 'off',
     adminToken: env.ADMIN_TOKEN || undefined,
     masterKeys: env.DINHDANH_MASTER_KEYS || undefined,
+    sandboxGateway: env.SANDBOX_GATEWAY === 'on' ? 'on' : env.SANDBOX_GATEWAY === 'off' ? 'off' : 'auto',
   };
 }
