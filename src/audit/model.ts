@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditEntryRow } from './tables.ts';
 
 /**
  * The audit ledger: who did what to whom, why, and with what outcome (Decree 69 Art 9; Law 91/2025
@@ -24,21 +25,8 @@ export interface AuditEvent {
   detail?: Record<string, unknown> | undefined;
 }
 
-export interface ChainedFields {
-  chain: number;
-  seq: number;
-  id: string;
-  at: Date;
-  actor_kind: string;
-  actor_id: string;
-  action: string;
-  subject_kind: string | null;
-  subject_id: string | null;
-  purpose: string | null;
-  outcome: string;
-  detail: unknown;
-  prev_hash: string;
-}
+/** The fields an entry's hash covers: every column but the hash itself. */
+export type ChainedFields = Omit<AuditEntryRow, 'hash'>;
 
 /** JSON with object keys sorted at every level, so jsonb's key reordering cannot change a hash. */
 export function canonicalJson(value: unknown): string {

@@ -1,8 +1,9 @@
 import type { Executor } from '../../platform/database.ts';
+import { biometricReferencesOf } from './biometrics.ts';
 import type { Citizen, CitizenRef, Family, Guardianship } from '../model.ts';
 import type { IdentityRegistry } from '../ports.ts';
 import type { GuardianshipRow } from '../tables.ts';
-import { biometricFrom, citizenFrom, citizenRefFrom, parseRegistryId } from './mapping.ts';
+import { citizenFrom, citizenRefFrom, parseRegistryId } from './mapping.ts';
 
 const PIN_FORM = /^\d{12}$/;
 
@@ -169,17 +170,8 @@ export function sandboxIdentityRegistry(db: Executor): IdentityRegistry {
       return guardianships(rows, people);
     },
 
-    async biometricsOf(registryId) {
-      const id = parseRegistryId(registryId);
-      if (id === null) return [];
-      const rows = await db
-        .selectFrom('sandbox.biometric_references')
-        .select(['kind', 'sample_ref', 'captured_on'])
-        .where('subject_kind', '=', 'citizen')
-        .where('subject_id', '=', id)
-        .orderBy('kind')
-        .execute();
-      return rows.map(biometricFrom);
+    biometricsOf(registryId) {
+      return biometricReferencesOf(db, 'citizen', registryId);
     },
   };
 }

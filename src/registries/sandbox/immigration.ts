@@ -1,8 +1,9 @@
 import type { Executor } from '../../platform/database.ts';
+import { biometricReferencesOf } from './biometrics.ts';
 import type { Foreigner, ForeignerRef } from '../model.ts';
 import type { ImmigrationRegistry } from '../ports.ts';
 import type { ForeignerRow } from '../tables.ts';
-import { biometricFrom, foreignerFrom, foreignerRefFrom, parseRegistryId } from './mapping.ts';
+import { foreignerFrom, foreignerRefFrom, parseRegistryId } from './mapping.ts';
 
 /** The Immigration DB over the sandbox schema. */
 export function sandboxImmigrationRegistry(db: Executor): ImmigrationRegistry {
@@ -102,17 +103,8 @@ export function sandboxImmigrationRegistry(db: Executor): ImmigrationRegistry {
       };
     },
 
-    async biometricsOf(registryId) {
-      const id = parseRegistryId(registryId);
-      if (id === null) return [];
-      const rows = await db
-        .selectFrom('sandbox.biometric_references')
-        .select(['kind', 'sample_ref', 'captured_on'])
-        .where('subject_kind', '=', 'foreigner')
-        .where('subject_id', '=', id)
-        .orderBy('kind')
-        .execute();
-      return rows.map(biometricFrom);
+    biometricsOf(registryId) {
+      return biometricReferencesOf(db, 'foreigner', registryId);
     },
   };
 }
