@@ -9,7 +9,9 @@ import type { Platform } from './platform/context.ts';
 import { buildServer, type App } from './http/server.ts';
 import { createServices, type Services } from './services.ts';
 import { startWorkers, type Workers } from './workers.ts';
-import { seedSandboxIfEmpty, demoLogins } from './sandbox.ts';
+import { seedSandboxIfEmpty, bannerDemo } from './sandbox.ts';
+import { seedDemoAccounts, type DemoLogin } from './auth/demo.ts';
+import { startKeyRefresher } from './oidc/worker.ts';
 import { startSandboxGateway, type SandboxGateway } from './notify/sandbox-gateway.ts';
 
 /** A database ready for use: the configured one, or an embedded one started for this process. */
@@ -56,6 +58,7 @@ export interface Running {
   database: OpenedDatabase;
   workers: Workers;
   gateway: SandboxGateway | undefined;
+  demoLogins: DemoLogin[];
   stop(): Promise<void>;
 }
 
@@ -70,8 +73,13 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     await seedSandboxIfEmpty(database.pool, config, log);
     const gateway = await maybeStartSandboxGateway(config, database);
     const services = createServices(platform);
+    const demoLogins = await seedDemoAccounts(platform, services);
+    // Fails here, before listening, if the signing keys cannot be opened (wrong master key).
+    await services.oidc.ready();
     const app = await buildServer(platform, services, { plugins: gateway ? [gateway.routes] : [] });
     await app.listen({ host: config.host, port: config.port });
+    // Every HTTP process follows key rotations made by any other process.
+    const keyRefresher = startKeyRefresher(services.oidc, { log });
     const workers = config.workers
       ? startWorkers(platform, services, { databaseUrl: database.url })
       : { stop: async () => undefined };
@@ -83,10 +91,12 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       database,
       workers,
       gateway,
+      demoLogins,
       stop() {
         // Stop taking requests, let in-flight work finish, then release the database.
         stopping ??= (async () => {
           await app.close();
+          await keyRefresher.stop();
           await workers.stop();
           await gateway?.stop();
           await database.close();
@@ -112,7 +122,7 @@ export function banner(config: Config, running: Running): string {
     ...(running.gateway ? [`  SMS and e-mail ${base}/sandbox/messages   (sandbox: nothing leaves this machine)`] : []),
     `  Database       ${running.database.embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'DATABASE_URL'}`,
     '',
-    ...demoLogins(config),
+    ...bannerDemo(config, running.demoLogins),
     '',
     '  Ctrl-C stops the server' + (running.database.embedded ? ' and the embedded database.' : '.'),
     '',

@@ -3,6 +3,7 @@ import type { Config } from './platform/config.ts';
 import type { Logger } from './platform/logger.ts';
 import { seedSandbox, type SeedResult } from './registries/seed.ts';
 import { DEMO_PERSONS } from './registries/demo.ts';
+import type { DemoLogin } from './auth/demo.ts';
 
 /**
  * Fills the national-registry sandbox at start-up. Deterministic: the same seed gives the same
@@ -37,18 +38,27 @@ export async function seedSandboxCommand(
   );
 }
 
-/** Lines of the start banner naming the demo people and the admin token a tester can use. */
-export function demoLogins(config: Config): string[] {
+/** Lines of the start banner naming the demo accounts, registry people and the admin token. */
+export function bannerDemo(config: Config, logins: DemoLogin[]): string[] {
   const d = DEMO_PERSONS;
+  const password = logins[0]?.password;
+  const accountLines = logins.map((l) => {
+    const what = l.roles?.length
+      ? `officer ${l.roles.join(', ')}; TOTP secret ${new URL(l.totpUri ?? 'x:').searchParams.get('secret') ?? '?'}`
+      : `${l.level ? `level ${l.level}` : 'organisation'}, ${l.status.replace(/_/g, ' ')}`;
+    return `    ${l.fullName.padEnd(20)} ${l.identifier.padEnd(13)} ${what}`;
+  });
   return [
-    '  Sandbox people (national registries; the same in every sandbox):',
-    `    ${d.citizen.fullName.padEnd(18)} PIN ${d.citizen.pin}  phone ${d.citizen.phone}  adult, valid chip card`,
-    `    ${d.child.fullName.padEnd(18)} PIN ${d.child.pin}  child of the above, aged 10`,
-    `    ${d.expiredCard.fullName.padEnd(18)} PIN ${d.expiredCard.pin}  ID card expired`,
-    `    ${d.deceased.fullName.padEnd(18)} PIN ${d.deceased.pin}  deceased`,
-    `    foreigner          passport ${d.foreigner.passportCountry} ${d.foreigner.passportNumber}  valid residence card`,
-    `    organisation       enterprise code ${d.organisation.enterpriseCode}`,
+    `  Demo accounts (sign in at /oidc/auth through a relying party; password ${password}, passcode ${logins[0]?.passcode}; OTPs arrive on the SMS page):`,
+    ...accountLines,
+    '',
+    '  Other sandbox people (national registries; the same in every sandbox):',
+    `    ${d.child.fullName.padEnd(20)} ${d.child.pin}  child of Nguyễn Văn An, aged 10`,
+    `    ${d.expiredCard.fullName.padEnd(20)} ${d.expiredCard.pin}  ID card expired`,
+    `    ${d.deceased.fullName.padEnd(20)} ${d.deceased.pin}  deceased`,
+    `    organisation         enterprise code ${d.organisation.enterpriseCode}`,
     '',
     `  Admin API      Authorization: Bearer ${config.adminToken ?? '(set ADMIN_TOKEN to open the admin API)'}`,
+    `  Discovery      ${config.baseUrl}/.well-known/openid-configuration`,
   ];
 }

@@ -1,20 +1,33 @@
 import type { Platform } from './platform/context.ts';
+import { every } from './platform/loop.ts';
 import type { Services } from './services.ts';
 import { startNotifyWorker } from './notify/worker.ts';
+import { startOidcWorker } from './oidc/worker.ts';
 
 export interface Workers {
   stop(): Promise<void>;
 }
 
 /**
- * Background workers of this process. Each claims its rows with FOR UPDATE SKIP LOCKED, so any
- * number of processes may run them side by side.
+ * Background workers of this process. Each claims its rows with FOR UPDATE SKIP LOCKED or works
+ * by conditional updates, so any number of processes may run them side by side.
  */
-export function startWorkers(platform: Platform, _services: Services, options: { databaseUrl: string }): Workers {
+export function startWorkers(platform: Platform, services: Services, options: { databaseUrl: string }): Workers {
+  const { log } = platform;
   // LISTEN/NOTIFY wakes the notification worker as soon as a message commits; polling is the fallback.
   const notify = startNotifyWorker(platform, { listenUrl: options.databaseUrl });
+  const oidc = startOidcWorker(services.oidc, { log });
+  // Art 14: an account not activated within 7 days can then only be activated by the call centre.
+  const activation = every('activation expiry', 60_000, log, async () => {
+    const expired = await services.identity.expireDueActivations();
+    if (expired > 0) log.info({ expired }, 'activation windows closed');
+  });
+  const credentials = every('credential housekeeping', 10 * 60_000, log, async () => {
+    await services.auth.prune();
+  });
   return {
     async stop() {
+      await Promise.all([activation.stop(), credentials.stop(), oidc.stop()]);
       await notify.stop();
     },
   };

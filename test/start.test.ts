@@ -23,6 +23,8 @@ async function startPlatform(
   const port = await freePort();
   const environment: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' };
   if (!env.DATABASE_URL) delete environment.DATABASE_URL;
+  // Vitest sets BASE_URL='/' for Vite; the platform's BASE_URL is an absolute URL or unset.
+  delete environment.BASE_URL;
   const child = spawn('node', ['bin/dinhdanh.js', 'start'], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c) => (out += String(c)));

@@ -9,6 +9,7 @@ import { ProblemSchema, sendProblem, toProblem } from './problem.ts';
 import { healthRoutes } from './health.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { calendarRoutes } from '../calendar/routes.ts';
+import { oidcRoutes, oidcSecuritySchemes } from '../oidc/routes.ts';
 import type { Services } from '../services.ts';
 
 export type App = FastifyInstance;
@@ -44,7 +45,7 @@ export async function buildServer(
       },
       servers: [{ url: platform.config.baseUrl }],
       components: {
-        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' }, ...oidcSecuritySchemes },
       },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -68,6 +69,8 @@ export async function buildServer(
   await app.register(healthRoutes(platform));
   await app.register(auditRoutes(platform, services), { prefix: '/api/audit' });
   await app.register(calendarRoutes(platform, services), { prefix: '/api/calendar' });
+  // The OpenID provider (discovery, /oidc/*, login pages) and the token-protected API /api/v1/*.
+  await app.register(oidcRoutes(platform, services));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;
 }

@@ -31,6 +31,8 @@ export interface Config {
    * the embedded database when SMPP_URL / SMTP_URL are unset; `on` forces, `off` never.
    */
   sandboxGateway: 'auto' | 'on' | 'off';
+  /** Back-channel logout to loopback/private addresses (sandbox relying parties); refused by default. */
+  oidcAllowPrivateNetwork: boolean;
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
@@ -38,6 +40,20 @@ function intFrom(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got "${value}"`);
   return n;
+}
+
+/** The public base URL: absolute http(s), no trailing slash (it is the OpenID issuer). */
+function baseUrlFrom(value: string | undefined, port: number): string {
+  if (value === undefined || value === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`BASE_URL must be an absolute http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`BASE_URL must be http(s), got "${value}"`);
+  return url.toString().replace(/\/$/, '');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: intFrom(env.EMBEDDED_PG_PORT, 0),
     host,
     port,
-    baseUrl: (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    baseUrl: baseUrlFrom(env.BASE_URL, port),
     logLevel: env.LOG_LEVEL ?? 'info',
     sandbox: {
       citizens: intFrom(env.SANDBOX_CITIZENS, 2000),
@@ -65,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: env.WORKERS !== 'off',
     adminToken: env.ADMIN_TOKEN || undefined,
     masterKeys: env.DINHDANH_MASTER_KEYS || undefined,
+    oidcAllowPrivateNetwork: env.OIDC_ALLOW_PRIVATE_NETWORK === 'on',
     sandboxGateway: env.SANDBOX_GATEWAY === 'on' ? 'on' : env.SANDBOX_GATEWAY === 'off' ? 'off' : 'auto',
   };
 }

@@ -1,0 +1,486 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Client, Interaction, InteractionResults } from 'oidc-provider';
+import type { Platform } from '../platform/context.ts';
+import { Problem, type Locale } from '../platform/errors.ts';
+import { ACR, amrOf, claimsReleased, consentRule, levelOfAccount } from './model.ts';
+import type { AuditPort, AuthPort, BackofficePort, IdentityPort, LoginContext } from './ports.ts';
+import { clientDisplayName, clientFlag, clientKind, grantTtl, levelRequiredBy } from './provider.ts';
+import { advanceFlow, createFlow, deleteFlow, findFlow, type LoginFlow } from './repository.ts';
+import type { Oidc } from './service.ts';
+import {
+  LANG_COOKIE,
+  PAGE_HEADERS,
+  claimLabels,
+  escapeHtml,
+  page,
+  parseCookies,
+  pickLocale,
+  t,
+  type MessageKey,
+} from './views.ts';
+
+/**
+ * The login interaction (oidc-provider hands the browser to `/interaction/:uid` whenever a person
+ * must sign in or consent): server-rendered pages, one step each, Post/Redirect/Get.
+ *
+ *   identifier (PIN, or passport number) → password → one-time code → (consent) → back to the provider
+ *
+ * The one-time code is an SMS code (auth.startOtp / verifyOtp) or, for the officer console, a TOTP
+ * code (auth.verifyTotp). The flow's progress is a row in `oidc.login_flows` keyed by the
+ * interaction uid; every POST must carry the flow's anti-forgery token and come with the
+ * provider's interaction cookie for the same uid. Problems from the auth service (wrong password,
+ * lockout with its end, wrong code…) are shown on the page with their status, never as a 500.
+ */
+export interface InteractionDeps {
+  platform: Platform;
+  oidc: Oidc;
+  identity: IdentityPort;
+  auth: AuthPort;
+  backoffice: BackofficePort;
+  audit: AuditPort;
+}
+
+interface Loaded {
+  uid: string;
+  locale: Locale;
+  details: Interaction;
+  client: Client;
+  flow: LoginFlow;
+}
+
+type Body = Record<string, string | undefined>;
+
+const IDENTIFIER = /^(\d{12}|([A-Z]{3}[:/])?[A-Z0-9]{5,20})$/;
+
+function maskIdentifier(identifier: string): string {
+  if (identifier.length <= 6) return identifier;
+  return `${identifier.slice(0, 3)}${'•'.repeat(identifier.length - 6)}${identifier.slice(-3)}`;
+}
+
+function sameToken(expected: string, presented: string | undefined): boolean {
+  if (!presented) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
+  const { platform, oidc, identity, auth, backoffice, audit } = deps;
+  const { db, clock, secrets, log } = platform;
+
+  function localeOf(request: FastifyRequest, details?: Interaction): Locale {
+    const query = request.query as Record<string, string | undefined>;
+    return pickLocale(
+      query.lang,
+      parseCookies(request.headers.cookie)[LANG_COOKIE],
+      typeof details?.params.ui_locales === 'string' ? details.params.ui_locales : undefined,
+    );
+  }
+
+  function send(reply: FastifyReply, status: number, html: string): FastifyReply {
+    return reply.code(status).headers(PAGE_HEADERS).send(html);
+  }
+
+  function errorPage(reply: FastifyReply, locale: Locale, status: number, message: string): FastifyReply {
+    return send(reply, status, page({ locale, title: t(locale, 'title_error'), errors: [message], body: '' }));
+  }
+
+  function loginContext(request: FastifyRequest, locale: Locale): LoginContext {
+    const ua = request.headers['user-agent'];
+    return { ip: request.ip, locale, ...(typeof ua === 'string' ? { userAgent: ua } : {}) };
+  }
+
+  /** The interaction of this request, checked against the uid in the URL; or the page to show. */
+  async function load(request: FastifyRequest, reply: FastifyReply): Promise<Loaded | FastifyReply> {
+    const { uid } = request.params as { uid: string };
+    await oidc.ready();
+    let details: Interaction;
+    try {
+      details = await oidc.provider().interactionDetails(request.raw, reply.raw);
+    } catch {
+      return errorPage(reply, localeOf(request), 400, t(localeOf(request), 'expired'));
+    }
+    const locale = localeOf(request, details);
+    // The interaction cookie names the interaction; the URL must name the same one.
+    if (details.uid !== uid) return errorPage(reply, locale, 400, t(locale, 'expired'));
+    const client = await oidc.provider().Client.find(String(details.params.client_id));
+    if (!client) return errorPage(reply, locale, 400, t(locale, 'expired'));
+    const now = clock.now();
+    const flow =
+      (await findFlow(db, uid, now)) ??
+      (await createFlow(db, {
+        uid,
+        csrf: randomBytes(24).toString('base64url'),
+        step: details.prompt.name === 'consent' ? 'consent' : 'identifier',
+        identifier_sealed: null,
+        account_id: null,
+        challenge_id: null,
+        masked_phone: null,
+        second_factor: null,
+        created_at: now,
+        expires_at: new Date(details.exp * 1000),
+      }));
+    return { uid, locale, details, client, flow };
+  }
+
+  async function finish(request: FastifyRequest, reply: FastifyReply, result: InteractionResults) {
+    const returnTo = await oidc
+      .provider()
+      .interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return reply.code(303).header('location', returnTo).header('cache-control', 'no-store').send();
+  }
+
+  function unmet(locale: Locale): InteractionResults {
+    return { error: 'unmet_authentication_requirements', error_description: t(locale, 'unmet_level') };
+  }
+
+  // --- pages ---------------------------------------------------------------------------------
+
+  function hidden(flow: LoginFlow): string {
+    return `<input type="hidden" name="csrf" value="${escapeHtml(flow.csrf)}">`;
+  }
+
+  function cancelForm(l: Loaded): string {
+    return `<form method="post" action="/interaction/${escapeHtml(l.uid)}/abort">${hidden(l.flow)}
+<button type="submit" class="secondary">${escapeHtml(t(l.locale, 'cancel'))}</button></form>`;
+  }
+
+  function switchHref(l: Loaded): string {
+    return `/interaction/${l.uid}?lang=${l.locale === 'vi' ? 'en' : 'vi'}`;
+  }
+
+  function renderLogin(
+    reply: FastifyReply,
+    l: Loaded,
+    options: { status?: number; errors?: string[]; notice?: MessageKey } = {},
+  ): FastifyReply {
+    const { locale, flow, client, uid } = l;
+    const action = (what: string) => `/interaction/${escapeHtml(uid)}/${what}`;
+    const invalid = options.errors?.length ? ' aria-invalid="true" aria-describedby="error-summary"' : '';
+    const intro = `<p>${escapeHtml(t(locale, 'asks_sign_in', { client: clientDisplayName(client, locale) }))}</p>${
+      clientFlag(client, 'officerConsole') ? `<p class="notice">${escapeHtml(t(locale, 'officer_console'))}</p>` : ''
+    }`;
+    const notice = options.notice ? `<p class="notice" role="status">${escapeHtml(t(locale, options.notice))}</p>` : '';
+    let body: string;
+    let title = t(locale, 'title_login');
+    if (flow.step === 'identifier') {
+      body = `${intro}<form method="post" action="${action('identifier')}" novalidate>${hidden(flow)}
+<label for="identifier">${escapeHtml(t(locale, 'identifier_label'))}</label>
+<p class="hint" id="identifier-hint">${escapeHtml(t(locale, 'identifier_hint'))}</p>
+<input type="text" id="identifier" name="identifier" autocomplete="username" autocapitalize="characters" spellcheck="false" required autofocus aria-describedby="identifier-hint"${invalid}>
+<button type="submit">${escapeHtml(t(locale, 'continue'))}</button></form>`;
+    } else if (flow.step === 'password') {
+      const identifier = flow.identifier_sealed
+        ? secrets.open(flow.identifier_sealed, `oidc-flow:${uid}`).toString('utf8')
+        : '';
+      body = `${intro}<p>${escapeHtml(t(locale, 'signing_in_as', { identifier: maskIdentifier(identifier) }))}</p>
+<form method="post" action="${action('password')}" novalidate>${hidden(flow)}
+<label for="password">${escapeHtml(t(locale, 'password_label'))}</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required autofocus${invalid}>
+<button type="submit">${escapeHtml(t(locale, 'sign_in'))}</button></form>
+<form method="post" action="${action('restart')}">${hidden(flow)}<button type="submit" class="secondary">${escapeHtml(t(locale, 'other_account'))}</button></form>`;
+    } else {
+      title = t(locale, 'title_otp');
+      const sms = flow.second_factor === 'sms';
+      body = `${notice}<p>${escapeHtml(
+        sms ? t(locale, 'otp_sent', { phone: flow.masked_phone ?? '' }) : t(locale, 'totp_intro'),
+      )}</p>
+<form method="post" action="${action('otp')}" novalidate>${hidden(flow)}
+<label for="code">${escapeHtml(t(locale, sms ? 'otp_label' : 'totp_label'))}</label>
+<input type="text" id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus${invalid}>
+<button type="submit">${escapeHtml(t(locale, 'confirm'))}</button></form>${
+        sms
+          ? `<form method="post" action="${action('resend')}">${hidden(flow)}<button type="submit" class="secondary">${escapeHtml(t(locale, 'otp_resend'))}</button></form>`
+          : ''
+      }`;
+    }
+    return send(
+      reply,
+      options.status ?? 200,
+      page({
+        locale,
+        title,
+        errors: options.errors ?? [],
+        switchHref: switchHref(l),
+        body: `${body}${cancelForm(l)}`,
+      }),
+    );
+  }
+
+  function consentScopes(details: Interaction): string[] {
+    const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+    return missing.filter((s) => s !== 'openid' && s !== 'offline_access');
+  }
+
+  function renderConsent(reply: FastifyReply, l: Loaded, status = 200, errors: string[] = []): FastifyReply {
+    const { locale, client, details, flow, uid } = l;
+    const kind = clientKind(client);
+    const claims = [
+      ...claimsReleased(consentScopes(details), kind),
+      ...((details.prompt.details.missingOIDCClaims as string[] | undefined) ?? []),
+    ];
+    const labels = claimLabels(claims, locale);
+    const name = clientDisplayName(client, locale);
+    const list = labels.length
+      ? `<p>${escapeHtml(t(locale, 'consent_intro', { client: name }))}</p><ul class="claims">${labels
+          .map((label) => `<li>${escapeHtml(label)}</li>`)
+          .join('')}</ul>`
+      : `<p>${escapeHtml(t(locale, 'consent_only_identity', { client: name }))}</p>`;
+    const note =
+      consentRule({ kind, firstParty: clientFlag(client, 'firstParty') }) === 'every_time'
+        ? 'consent_private'
+        : 'consent_state';
+    return send(
+      reply,
+      status,
+      page({
+        locale,
+        title: t(locale, 'title_consent'),
+        errors,
+        switchHref: switchHref(l),
+        body: `${list}<p class="notice">${escapeHtml(t(locale, note))}</p><p>${escapeHtml(t(locale, 'consent_record'))}</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}/consent">${hidden(flow)}
+<button type="submit" name="decision" value="allow">${escapeHtml(t(locale, 'allow'))}</button>
+<button type="submit" name="decision" value="deny" class="secondary">${escapeHtml(t(locale, 'deny'))}</button></form>`,
+      }),
+    );
+  }
+
+  /** Shows a problem from the auth service on the current step, with its status. */
+  function problemOnPage(reply: FastifyReply, l: Loaded, error: unknown, render = renderLogin): FastifyReply {
+    if (!(error instanceof Problem)) throw error;
+    if (error.status === 429 && error.params.retryAfter !== undefined) {
+      reply.header('retry-after', String(error.params.retryAfter));
+    }
+    return render(reply, l, { status: error.status, errors: [error.messageIn(l.locale)] });
+  }
+
+  async function record(
+    accountId: string | null,
+    action: string,
+    outcome: 'success' | 'failure' | 'denied',
+    client: Client,
+    detail: Record<string, unknown> = {},
+  ) {
+    await audit.append(db, {
+      actor: accountId ? { kind: 'account', id: accountId } : { kind: 'client', id: client.clientId },
+      action,
+      ...(accountId ? { subject: { kind: 'account', id: accountId } } : {}),
+      outcome,
+      detail: { client_id: client.clientId, client_name: client.clientName, ...detail },
+    });
+  }
+
+  // --- steps ---------------------------------------------------------------------------------
+
+  async function show(request: FastifyRequest, reply: FastifyReply) {
+    const loaded = await load(request, reply);
+    if (!('flow' in loaded)) return loaded;
+    const l = loaded;
+    const query = request.query as Record<string, string | undefined>;
+    if (query.lang === 'en' || query.lang === 'vi') {
+      reply.header('set-cookie', `${LANG_COOKIE}=${query.lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    }
+    if (l.details.prompt.name === 'consent') return renderConsent(reply, l);
+    if (l.details.prompt.name !== 'login') return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
+    // A subject already signed in whose account cannot reach the level asked for: re-entering the
+    // password would not change that. Say so now (the account is known: nothing is disclosed).
+    const sessionAccount = l.details.session?.accountId;
+    if (sessionAccount && l.flow.step === 'identifier') {
+      const account = await identity.get(sessionAccount);
+      if (account && levelOfAccount(account) < levelRequiredBy(l.details.params, l.client)) {
+        await record(account.id, 'oidc.login.level_unmet', 'denied', l.client, {
+          level: levelOfAccount(account),
+          required: levelRequiredBy(l.details.params, l.client),
+        });
+        await deleteFlow(db, l.uid);
+        return finish(request, reply, unmet(l.locale));
+      }
+    }
+    return renderLogin(reply, l);
+  }
+
+  async function act(request: FastifyRequest, reply: FastifyReply) {
+    const loaded = await load(request, reply);
+    if (!('flow' in loaded)) return loaded;
+    const l = loaded;
+    const { action } = request.params as { action: string };
+    const body = (request.body ?? {}) as Body;
+    if (!sameToken(l.flow.csrf, body.csrf)) return errorPage(reply, l.locale, 403, t(l.locale, 'forged'));
+    const again = () => reply.code(303).header('location', `/interaction/${l.uid}`).send();
+    const ctx = loginContext(request, l.locale);
+
+    switch (action) {
+      case 'abort': {
+        await deleteFlow(db, l.uid);
+        return finish(request, reply, { error: 'access_denied', error_description: 'End-User cancelled the sign-in' });
+      }
+
+      case 'restart': {
+        await db
+          .updateTable('oidc.login_flows')
+          .set({
+            step: 'identifier',
+            identifier_sealed: null,
+            account_id: null,
+            challenge_id: null,
+            masked_phone: null,
+            second_factor: null,
+          })
+          .where('uid', '=', l.uid)
+          .where('step', 'in', ['password', 'otp'])
+          .execute();
+        return again();
+      }
+
+      case 'identifier': {
+        if (l.flow.step !== 'identifier') return again();
+        const identifier = (body.identifier ?? '').trim().toUpperCase().replace(/\s+/g, '');
+        if (!IDENTIFIER.test(identifier)) {
+          return renderLogin(reply, l, { status: 400, errors: [t(l.locale, 'identifier_invalid')] });
+        }
+        await advanceFlow(db, l.uid, 'identifier', {
+          step: 'password',
+          identifier_sealed: secrets.seal(identifier, `oidc-flow:${l.uid}`),
+        });
+        return again();
+      }
+
+      case 'password': {
+        if (l.flow.step !== 'password' || !l.flow.identifier_sealed) return again();
+        const password = body.password ?? '';
+        if (password === '') return renderLogin(reply, l, { status: 400, errors: [t(l.locale, 'password_required')] });
+        const identifier = secrets.open(l.flow.identifier_sealed, `oidc-flow:${l.uid}`).toString('utf8');
+        let accountId: string;
+        try {
+          accountId = (await auth.checkPassword(identifier, password, ctx)).id;
+        } catch (error) {
+          return problemOnPage(reply, l, error);
+        }
+        if (clientFlag(l.client, 'officerConsole')) {
+          // The officer console: officers only, with their authenticator app.
+          if ((await backoffice.assignmentsOf(accountId)).length === 0) {
+            await record(accountId, 'oidc.login.not_officer', 'denied', l.client);
+            return renderLogin(reply, l, { status: 403, errors: [t(l.locale, 'not_officer')] });
+          }
+          await advanceFlow(db, l.uid, 'password', { step: 'otp', account_id: accountId, second_factor: 'totp' });
+          return again();
+        }
+        try {
+          const otp = await auth.startOtp(accountId, 'login', ctx);
+          await advanceFlow(db, l.uid, 'password', {
+            step: 'otp',
+            account_id: accountId,
+            second_factor: 'sms',
+            challenge_id: otp.challengeId,
+            masked_phone: otp.maskedPhone,
+          });
+        } catch (error) {
+          return problemOnPage(reply, l, error);
+        }
+        return again();
+      }
+
+      case 'resend': {
+        if (l.flow.step !== 'otp' || l.flow.second_factor !== 'sms' || !l.flow.account_id) return again();
+        try {
+          const otp = await auth.startOtp(l.flow.account_id, 'login', ctx);
+          const flow = await advanceFlow(db, l.uid, 'otp', {
+            challenge_id: otp.challengeId,
+            masked_phone: otp.maskedPhone,
+          });
+          return renderLogin(reply, { ...l, flow: flow ?? l.flow }, { notice: 'otp_resent' });
+        } catch (error) {
+          return problemOnPage(reply, l, error);
+        }
+      }
+
+      case 'otp': {
+        if (l.flow.step !== 'otp' || !l.flow.account_id || !l.flow.second_factor) return again();
+        const code = (body.code ?? '').replace(/\s+/g, '');
+        if (!/^\d{6}$/.test(code)) {
+          return renderLogin(reply, l, { status: 400, errors: [t(l.locale, 'otp_invalid_format')] });
+        }
+        const accountId = l.flow.account_id;
+        try {
+          if (l.flow.second_factor === 'sms') {
+            await auth.verifyOtp(l.flow.challenge_id ?? '', accountId, code, ctx, { purpose: 'login' });
+          } else await auth.verifyTotp(accountId, code, ctx);
+        } catch (error) {
+          return problemOnPage(reply, l, error);
+        }
+        const account = await identity.get(accountId);
+        if (!account) return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
+        const reached = levelOfAccount(account);
+        const required = levelRequiredBy(l.details.params, l.client);
+        await deleteFlow(db, l.uid);
+        if (reached < required) {
+          // A level-1 account asked for level 2: the relying party gets unmet_authentication_requirements
+          // and the person is told how to upgrade at a counter.
+          await record(accountId, 'oidc.login.level_unmet', 'denied', l.client, { level: reached, required });
+          return finish(request, reply, unmet(l.locale));
+        }
+        const amr = amrOf(l.flow.second_factor);
+        await record(accountId, 'oidc.login.success', 'success', l.client, { acr: ACR[reached], amr, level: reached });
+        // A transient session cookie: closing the browser signs out (shared devices).
+        return finish(request, reply, { login: { accountId, acr: ACR[reached], amr, remember: false } });
+      }
+
+      case 'consent': {
+        if (l.details.prompt.name !== 'consent') return again();
+        const accountId = l.details.session?.accountId;
+        if (!accountId) return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
+        const scopes = consentScopes(l.details);
+        const claims = claimsReleased(scopes, clientKind(l.client));
+        await deleteFlow(db, l.uid);
+        if (body.decision !== 'allow') {
+          await record(accountId, 'oidc.consent.denied', 'denied', l.client, { scopes });
+          return finish(request, reply, { error: 'access_denied', error_description: 'End-User refused consent' });
+        }
+        const provider = oidc.provider();
+        const grant =
+          (l.details.grantId ? await provider.Grant.find(l.details.grantId) : undefined) ??
+          new provider.Grant({ accountId, clientId: l.client.clientId });
+        const missingScope = l.details.prompt.details.missingOIDCScope as string[] | undefined;
+        const missingClaims = l.details.prompt.details.missingOIDCClaims as string[] | undefined;
+        if (missingScope?.length) grant.addOIDCScope(missingScope.join(' '));
+        if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
+        // Saved outside a provider request: the lifetime is set here from the client's kind.
+        if (!grant.exp) (grant as unknown as { expiresIn?: number }).expiresIn = grantTtl(l.client);
+        const grantId = await grant.save();
+        await record(accountId, 'oidc.consent.granted', 'success', l.client, {
+          kind: clientKind(l.client),
+          scopes,
+          claims: [...claims, ...(missingClaims ?? [])],
+          grant_id: grantId,
+        });
+        return finish(request, reply, { consent: { grantId } });
+      }
+
+      default:
+        return again();
+    }
+  }
+
+  return async (app) => {
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 8 * 1024 },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    const guarded =
+      (handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        try {
+          return await handler(request, reply);
+        } catch (error) {
+          log.error({ err: error, reqId: request.id }, 'login interaction failed');
+          const locale = localeOf(request);
+          return errorPage(reply, locale, 500, t(locale, 'server_error', { ref: request.id }));
+        }
+      };
+    app.get('/interaction/:uid', { schema: { hide: true } }, guarded(show));
+    app.post('/interaction/:uid/:action', { schema: { hide: true } }, guarded(act));
+  };
+}
