@@ -10,16 +10,10 @@
  * embedded PostgreSQL is started in a temporary directory. SANDBOX_CITIZENS / SANDBOX_SEED work
  * too. Exits 1 when the load took longer than --budget seconds (default 120).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { connect } from '../src/platform/database.ts';
-import { migrateToLatest } from '../src/platform/migrations.ts';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/embedded-postgres.ts';
 import { seedSandbox } from '../src/registries/seed.ts';
+import { scratchDatabase } from './scratch-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,24 +28,10 @@ const seed = values.seed ?? process.env.SANDBOX_SEED ?? '69';
 const budget = Number(values.budget);
 if (!Number.isInteger(citizens) || citizens < 11) throw new Error('--citizens must be an integer ≥ 11');
 
-let embedded: EmbeddedDatabase | undefined;
-let tmp: string | undefined;
-let serverUrl = process.env.DATABASE_URL;
-if (!serverUrl) {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'dinhdanh-bench-'));
-  embedded = await startEmbeddedPostgres({ dataDir: tmp, database: 'postgres' });
-  serverUrl = embedded.url;
-}
-const name = `dinhdanh_bench_${randomBytes(4).toString('hex')}`;
-const url = new URL(serverUrl);
-const admin = new pg.Client({ connectionString: url.toString() });
-await admin.connect();
-await admin.query(`create database "${name}"`);
-url.pathname = `/${name}`;
-const database = connect(url.toString(), { max: 2, applicationName: 'dinhdanh-bench' });
+const database = await scratchDatabase();
+const name = database.name;
 let exitCode = 0;
 try {
-  await migrateToLatest(database.db);
   const server = await database.pool.query<{ server_version: string }>('show server_version');
   process.stdout.write(
     `seeding ${citizens.toLocaleString('en')} citizens (seed ${seed}) into ${name} ` +
@@ -84,11 +64,6 @@ try {
     exitCode = 1;
   }
 } finally {
-  await database.close();
-  if (!values.keep) await admin.query(`drop database if exists "${name}" with (force)`);
-  else process.stdout.write(`kept database ${name}\n`);
-  await admin.end();
-  if (embedded) await embedded.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await database.release({ keep: values.keep });
 }
 process.exit(exitCode);

@@ -228,6 +228,8 @@ export async function startHarness(
   });
   const worker = createNotifyWorker({ db: platform.db, channels: { sms: channel }, clock: options.clock });
   const rp = await new RelyingPartyServer().start();
+  /** Per phone, how many messages readOtp has already looked past. */
+  const handedOut = new Map<string, number>();
 
   return {
     platform,
@@ -269,12 +271,19 @@ export async function startHarness(
       );
     },
     async readOtp(phoneE164) {
-      await worker.runOnce();
+      // Waits for a code this harness has not handed out yet (logins may run side by side, and the
+      // worker may be busy with another client's round): runs the worker until one arrives.
       const destination = phoneE164.replace(/^\+/, '');
-      const mine = smsc.messages().filter((m) => m.destination === destination);
-      const last = mine[mine.length - 1];
-      const code = last && /\b(\d{6})\b/.exec(last.text)?.[1];
-      if (!code) throw new Error(`no code sent to ${phoneE164}: ${JSON.stringify(smsc.messages())}`);
+      const mine = () => smsc.messages().filter((m) => m.destination === destination);
+      for (let round = 0; round < 50 && mine().length <= (handedOut.get(destination) ?? 0); round++) {
+        await worker.runOnce();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const messages = mine();
+      const last = messages[messages.length - 1];
+      const code = messages.length > (handedOut.get(destination) ?? 0) && last && /\b(\d{6})\b/.exec(last.text)?.[1];
+      if (!code) throw new Error(`no new code sent to ${phoneE164}: ${JSON.stringify(smsc.messages())}`);
+      handedOut.set(destination, messages.length);
       return code;
     },
     totp(label) {
