@@ -53,9 +53,11 @@ describe('audit ledger tampering', () => {
     expect(report.firstBroken).toMatchObject({ id: target.id, seq: target.seq, reason: 'hash_mismatch' });
 
     const cli = await run('node', ['bin/dinhdanh.js', 'audit', 'verify'], {
-      env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent' },
+      // Vitest sets BASE_URL='/' for Vite; the platform's BASE_URL is absolute or unset.
+      env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent', BASE_URL: '' },
     }).catch((e: { code: number; stdout: string }) => e);
     expect(cli).toMatchObject({ code: 1 });
+    expect((cli as { stdout: string }).stdout).toContain('BROKEN');
     expect((cli as { stdout: string }).stdout).toContain(target.id);
   });
 
