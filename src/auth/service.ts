@@ -216,6 +216,26 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     await audit.append(executor, { actor: who.actor, action, subject: who.subject, outcome, detail });
   }
 
+  /**
+   * Counts an attempt before the secret is checked (so parallel guesses cannot slip past the
+   * limit); a refused attempt is audited and answered with the end of the lockout.
+   */
+  async function takeOrRefuse(
+    key: string,
+    limit: Parameters<typeof take>[2],
+    lockedAction: string,
+    subject: { kind: string; id: string },
+    base: Record<string, unknown>,
+    now: Date,
+  ) {
+    const attempt = await take(db, key, limit, now);
+    if (!attempt.allowed) {
+      await record(db, lockedAction, 'denied', { actor: ANONYMOUS, subject }, { ...base, until: attempt.lockedUntil });
+      throw lockedProblem(attempt.lockedUntil, now);
+    }
+    return attempt;
+  }
+
   async function activeAccount(accountId: string): Promise<Account> {
     const account = UUID.test(accountId) ? await identity.get(accountId) : undefined;
     if (!account) throw platformProblem('NOT_FOUND', { what: 'account' });
@@ -519,17 +539,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
       const now = clock.now();
       const base = ctxDetail(ctx);
       const key = keys.totpAccount(account.id);
-      const attempt = await take(db, key, policy.totp.perAccount, now);
-      if (!attempt.allowed) {
-        await record(
-          db,
-          'auth.totp.locked',
-          'denied',
-          { actor: ANONYMOUS, subject },
-          { ...base, until: attempt.lockedUntil },
-        );
-        throw lockedProblem(attempt.lockedUntil, now);
-      }
+      const attempt = await takeOrRefuse(key, policy.totp.perAccount, 'auth.totp.locked', subject, base, now);
       const step = matchStep(row.sealed_seed, account.id, String(code ?? ''), now);
       // RFC 6238 §5.2: a code is accepted once; its step (or an earlier one) is refused afterwards.
       if (step !== null && (await acceptStep(db, account.id, step, now, false))) {
@@ -567,17 +577,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
       const base = ctxDetail(ctx);
       const limit = policy.passcode.perAccount;
       const key = keys.passcodeAccount(account.id);
-      const attempt = await take(db, key, limit, now);
-      if (!attempt.allowed) {
-        await record(
-          db,
-          'auth.passcode.locked',
-          'denied',
-          { actor: ANONYMOUS, subject },
-          { ...base, until: attempt.lockedUntil },
-        );
-        throw lockedProblem(attempt.lockedUntil, now);
-      }
+      const attempt = await takeOrRefuse(key, limit, 'auth.passcode.locked', subject, base, now);
       const value = String(passcode ?? '');
       const ok = /^\d{6}$/.test(value) && (await hasher.verify(stored, value));
       if (ok) {
