@@ -12,6 +12,7 @@ import { startWorkers, type Workers } from './workers.ts';
 import { seedSandboxIfEmpty, bannerDemo } from './sandbox.ts';
 import { seedDemoAccounts, type DemoLogin } from './auth/demo.ts';
 import { startKeyRefresher } from './oidc/worker.ts';
+import { sandboxRelyingParty } from './oidc/sandbox-relying-party.ts';
 import { startSandboxGateway, type SandboxGateway } from './notify/sandbox-gateway.ts';
 
 /** A database ready for use: the configured one, or an embedded one started for this process. */
@@ -76,7 +77,9 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const demoLogins = await seedDemoAccounts(platform, services);
     // Fails here, before listening, if the signing keys cannot be opened (wrong master key).
     await services.oidc.ready();
-    const app = await buildServer(platform, services, { plugins: gateway ? [gateway.routes] : [] });
+    const app = await buildServer(platform, services, {
+      plugins: gateway ? [gateway.routes, sandboxRelyingParty(platform, services.oidc)] : [],
+    });
     await app.listen({ host: config.host, port: config.port });
     // Every HTTP process follows key rotations made by any other process.
     const keyRefresher = startKeyRefresher(services.oidc, { log });

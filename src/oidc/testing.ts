@@ -1,3 +1,4 @@
+import type { FastifyPluginAsync } from 'fastify';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
@@ -201,7 +202,14 @@ export interface Harness {
 export async function startHarness(
   platform: Platform,
   pool: pg.Pool,
-  options: { clock: Clock; oidc?: OidcOptions; seed?: string; authPolicy?: PolicyOverrides },
+  options: {
+    clock: Clock;
+    oidc?: OidcOptions;
+    seed?: string;
+    authPolicy?: PolicyOverrides;
+    /** Extra route plugins (e.g. the sandbox relying party), given the services. */
+    plugins?: (services: Services) => FastifyPluginAsync[];
+  },
 ): Promise<Harness> {
   const adminToken = platform.config.adminToken ?? '';
   await seedSandbox(pool, { citizens: 300, seed: options.seed ?? 'oidc' });
@@ -213,7 +221,7 @@ export async function startHarness(
   const oidc = kit.oidc;
   const logins = await seedDemoAccounts(platform, kit);
   const demo = Object.fromEntries(logins.map((l) => [l.label, l]));
-  const app = await buildServer(platform, kit);
+  const app = await buildServer(platform, kit, { plugins: options.plugins?.(kit) ?? [] });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   platform.config.baseUrl = baseUrl;
