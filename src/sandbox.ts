@@ -49,7 +49,7 @@ export function bannerDemo(config: Config, logins: DemoLogin[]): string[] {
     return `    ${l.fullName.padEnd(20)} ${l.identifier.padEnd(13)} ${what}`;
   });
   return [
-    `  Demo accounts (sign in at /oidc/auth through a relying party; password ${password}, passcode ${logins[0]?.passcode}; OTPs arrive on the SMS page):`,
+    `  Demo accounts (password ${password}, passcode ${logins[0]?.passcode}; try them at /sandbox/try, OTPs on /sandbox/messages):`,
     ...accountLines,
     '',
     '  Other sandbox people (national registries; the same in every sandbox):',
