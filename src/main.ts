@@ -125,7 +125,7 @@ export function banner(config: Config, running: Running): string {
     ...(running.gateway ? [`  SMS and e-mail ${base}/sandbox/messages   (sandbox: nothing leaves this machine)`] : []),
     `  Database       ${running.database.embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'DATABASE_URL'}`,
     '',
-    ...bannerDemo(config, running.demoLogins),
+    ...bannerDemo(config, running.demoLogins, { sandboxPages: running.gateway !== undefined }),
     '',
     '  Ctrl-C stops the server' + (running.database.embedded ? ' and the embedded database.' : '.'),
     '',

@@ -39,7 +39,7 @@ export async function seedSandboxCommand(
 }
 
 /** Lines of the start banner naming the demo accounts, registry people and the admin token. */
-export function bannerDemo(config: Config, logins: DemoLogin[]): string[] {
+export function bannerDemo(config: Config, logins: DemoLogin[], options: { sandboxPages: boolean }): string[] {
   const d = DEMO_PERSONS;
   const password = logins[0]?.password;
   const accountLines = logins.map((l) => {
@@ -49,7 +49,8 @@ export function bannerDemo(config: Config, logins: DemoLogin[]): string[] {
     return `    ${l.fullName.padEnd(20)} ${l.identifier.padEnd(13)} ${what}`;
   });
   return [
-    `  Demo accounts (password ${password}, passcode ${logins[0]?.passcode}; try them at /sandbox/try, OTPs on /sandbox/messages):`,
+    `  Demo accounts (password ${password}, passcode ${logins[0]?.passcode}` +
+      (options.sandboxPages ? '; try them at /sandbox/try, OTPs on /sandbox/messages):' : '):'),
     ...accountLines,
     '',
     '  Other sandbox people (national registries; the same in every sandbox):',

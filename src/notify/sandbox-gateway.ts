@@ -1,3 +1,4 @@
+import { escapeHtml } from '../platform/html.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { TestMailServer } from './testing/mail-server.ts';
 import { TestSmsc } from './testing/smsc.ts';
@@ -14,10 +15,6 @@ export interface SandboxGateway {
   smtpUrl: string;
   routes: FastifyPluginAsync;
   stop(): Promise<void>;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export async function startSandboxGateway(credentials: {

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../platform/html.ts';
 import { Type, type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import type { Locale } from '../platform/errors.ts';
@@ -355,11 +356,6 @@ export function checkParams<T extends TemplateName>(template: T, params: unknown
     const where = first?.instancePath ? `${first.instancePath} ` : '';
     throw new TemplateParamsError(template, `${where}${first?.message ?? 'invalid parameters'}`);
   }
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
 function nfcDeep<T>(value: T): T {

@@ -8,17 +8,8 @@ import type { AuditPort, AuthPort, BackofficePort, IdentityPort, LoginContext } 
 import { clientDisplayName, clientFlag, clientKind, grantTtl, levelRequiredBy } from './provider.ts';
 import { advanceFlow, createFlow, deleteFlow, findFlow, type LoginFlow } from './repository.ts';
 import type { Oidc } from './service.ts';
-import {
-  LANG_COOKIE,
-  PAGE_HEADERS,
-  claimLabels,
-  escapeHtml,
-  page,
-  parseCookies,
-  pickLocale,
-  t,
-  type MessageKey,
-} from './views.ts';
+import { escapeHtml } from '../platform/html.ts';
+import { LANG_COOKIE, PAGE_HEADERS, claimLabels, page, parseCookies, pickLocale, t, type MessageKey } from './views.ts';
 
 /**
  * The login interaction (oidc-provider hands the browser to `/interaction/:uid` whenever a person

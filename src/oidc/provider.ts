@@ -23,7 +23,8 @@ import {
 } from './model.ts';
 import type { IdentityPort } from './ports.ts';
 import type { RelyingPartyKind } from './tables.ts';
-import { LANG_COOKIE, PAGE_HEADERS, escapeHtml, page, parseCookies, pickLocale, t } from './views.ts';
+import { LANG_COOKIE, PAGE_HEADERS, page, parseCookies, pickLocale, t } from './views.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 /**
  * The oidc-provider configuration: endpoints under /oidc, discovery at the base URL, PKCE (S256)

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../platform/html.ts';
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import * as client from 'openid-client';
@@ -13,10 +14,6 @@ import type { Oidc } from './service.ts';
  */
 export const SANDBOX_CLIENT_ID = 'sandbox-try';
 const COOKIE = 'sandbox_try';
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function page(reply: FastifyReply, title: string, body: string) {
   return reply.type('text/html; charset=utf-8').send(`<!doctype html>

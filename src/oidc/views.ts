@@ -1,3 +1,4 @@
+import { escapeHtml } from '../platform/html.ts';
 import type { Locale } from '../platform/errors.ts';
 
 /**
@@ -6,13 +7,6 @@ import type { Locale } from '../platform/errors.ts';
  * summary that screen readers read out (role="alert"). Vietnamese first, English second, from one
  * catalogue.
  */
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
 
 const messages = {
   brand: { vi: 'Định danh điện tử', en: 'Electronic identification' },
