@@ -13,7 +13,13 @@ import { useTestDatabase } from './database.ts';
  */
 const t = useTestDatabase();
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 afterAll(async () => {
+  // A failed assertion must not leave a server (and its database) running behind the suite.
+  // SIGINT, as Ctrl-C: the server stops its embedded PostgreSQL too.
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) await interrupt(child);
+  }
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -26,6 +32,7 @@ async function startPlatform(
   // Vitest sets BASE_URL='/' for Vite; the platform's BASE_URL is an absolute URL or unset.
   delete environment.BASE_URL;
   const child = spawn('node', ['bin/dinhdanh.js', 'start'], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   let out = '';
   child.stdout!.on('data', (c) => (out += String(c)));
   child.stderr!.on('data', (c) => (out += String(c)));
