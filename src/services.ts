@@ -4,9 +4,13 @@ import { createAuthService, type AuthService } from './auth/service.ts';
 import { authPolicyFromEnv, type PolicyOverrides } from './auth/model.ts';
 import { createBackofficeService, type BackofficeService } from './backoffice/service.ts';
 import { createCalendarService, type CalendarService } from './calendar/service.ts';
-import { createIdentityService, type IdentityService } from './identity/service.ts';
+import { createIssuanceService, type IssuanceService } from './issuance/service.ts';
+import { SandboxVerifier } from './issuance/sandbox-verifier.ts';
+import type { BiometricVerifier } from './issuance/ports.ts';
+import { createIdentityService, type Account, type IdentityService } from './identity/service.ts';
 import { createNotifyService, type NotifyService } from './notify/service.ts';
 import { createOidc, type Oidc, type OidcOptions } from './oidc/service.ts';
+import { createRepresentationService, type RepresentationService } from './representation/service.ts';
 import { createRegistries } from './registries/service.ts';
 import type { NationalRegistries } from './registries/ports.ts';
 
@@ -21,11 +25,21 @@ export interface Services {
   backoffice: BackofficeService;
   auth: AuthService;
   oidc: Oidc;
+  representation: RepresentationService;
+  issuance: IssuanceService;
+  /**
+   * The phone a subject's codes and notices go to: their own, or, for a dependant or an
+   * organisation without one, their representative's (DOMAIN.md §4: dependants use the
+   * representative's phone).
+   */
+  contactPhoneOf(account: Account): Promise<string | null>;
 }
 
 export interface ServiceOptions {
   oidc?: OidcOptions;
   authPolicy?: PolicyOverrides;
+  /** The biometric matchers behind the verification port (default: the sandbox verifier). */
+  verifier?: BiometricVerifier;
 }
 
 export function createServices(platform: Platform, options: ServiceOptions = {}): Services {
@@ -48,14 +62,36 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     sessions: oidc.sessions,
     policy: options.authPolicy ?? authPolicyFromEnv(),
   });
+  const calendar = createCalendarService(platform, { audit });
+  const representation = createRepresentationService(platform, { registries, audit, notify, identity });
+  const issuance = createIssuanceService(platform, {
+    registries,
+    identity,
+    backoffice,
+    calendar,
+    notify,
+    audit,
+    verifier: options.verifier ?? new SandboxVerifier(registries),
+    representation,
+  });
   return {
     audit,
-    calendar: createCalendarService(platform, { audit }),
+    calendar,
     notify,
     registries,
     identity,
     backoffice,
     auth,
     oidc,
+    representation,
+    issuance,
+    async contactPhoneOf(account) {
+      if (account.phone) return account.phone;
+      for (const link of await representation.representativesOf(account.id)) {
+        const phone = (await identity.get(link.representativeAccountId))?.phone;
+        if (phone) return phone;
+      }
+      return null;
+    },
   };
 }

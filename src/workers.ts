@@ -22,12 +22,39 @@ export function startWorkers(platform: Platform, services: Services, options: { 
     const expired = await services.identity.expireDueActivations();
     if (expired > 0) log.info({ expired }, 'activation windows closed');
   });
+  // DOMAIN.md §5: deadlines run from receipt; officers see what is near and past due.
+  const deadlines = every('application deadlines', 5 * 60_000, log, async () => {
+    const flagged = await services.issuance.flagDeadlines();
+    if (flagged > 0) log.info({ flagged }, 'applications flagged near or past their deadline');
+  });
+  // Art 13.1: an organisation's request ends when a co-representative's consent window closes.
+  const consents = every('consent windows', 10 * 60_000, log, async () => {
+    await services.issuance.lapseConsents();
+  });
+  // Art 11.2: a level-2 application waiting on a card moves on once the registry shows the card.
+  const cards = every('card issuance', 10 * 60_000, log, async () => {
+    await services.issuance.followCards();
+  });
+  // DOMAIN.md §5: a minor's representation ends at 14; guardianships at their recorded end.
+  const representation = every('representation end', 10 * 60_000, log, async () => {
+    const ended = await services.representation.endAtFourteen();
+    if (ended > 0) log.info({ ended }, 'representations ended');
+    await services.representation.expireConfirmations();
+  });
   const credentials = every('credential housekeeping', 10 * 60_000, log, async () => {
     await services.auth.prune();
   });
   return {
     async stop() {
-      await Promise.all([activation.stop(), credentials.stop(), oidc.stop()]);
+      await Promise.all([
+        activation.stop(),
+        deadlines.stop(),
+        consents.stop(),
+        cards.stop(),
+        representation.stop(),
+        credentials.stop(),
+        oidc.stop(),
+      ]);
       await notify.stop();
     },
   };

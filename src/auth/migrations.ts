@@ -74,4 +74,14 @@ export const authMigrations: ForwardMigration[] = [
         )`.execute(db);
     },
   },
+  {
+    // Decree 69 Art 14.1: in-app activation proves the phone with a code of its own purpose.
+    name: '202611300300_auth_activation',
+    async up(db) {
+      await sql`alter table auth.otp_challenges drop constraint otp_challenges_purpose_check`.execute(db);
+      await sql`
+        alter table auth.otp_challenges add constraint otp_challenges_purpose_check
+          check (purpose in ('login', 'device', 'sensitive', 'activation'))`.execute(db);
+    },
+  },
 ];

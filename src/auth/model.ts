@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalIdentifier } from '../identity/model.ts';
+import { canonicalIdentifier, identityProblem, type AccountStatus } from '../identity/model.ts';
 import { defineProblems } from '../platform/errors.ts';
 
 /**
@@ -7,13 +7,57 @@ import { defineProblems } from '../platform/errors.ts';
  * and types; the service applies them against the database.
  */
 
-export type OtpPurpose = 'login' | 'device' | 'sensitive';
-export const OTP_PURPOSES: readonly OtpPurpose[] = ['login', 'device', 'sensitive'];
+/**
+ * What a code is for; a code serves only its purpose. `activation` (Decree 69 Art 14.1) is the one
+ * purpose for an account that is not active yet: only `pending_activation` accounts get or use it.
+ */
+export type OtpPurpose = 'login' | 'device' | 'sensitive' | 'activation';
+export const OTP_PURPOSES: readonly OtpPurpose[] = ['login', 'device', 'sensitive', 'activation'];
 
 export interface LoginContext {
   ip: string;
   userAgent?: string;
   locale: 'vi' | 'en';
+}
+
+/** A code sent (or, for a decoy, pretended to be sent): what the caller may show. */
+export interface OtpChallenge {
+  challengeId: string;
+  expiresAt: Date;
+  maskedPhone: string;
+}
+
+/** Where a code goes (service internals, shared with activation.ts). */
+export interface OtpTarget {
+  /** The account the challenge is bound to; for a decoy, possibly an id derived from the identifier. */
+  accountId: string;
+  /** The audit subject: the account, or the masked identifier when there is no account. */
+  subject: { kind: string; id: string };
+  purpose: OtpPurpose;
+  /** E.164 number the code goes to; null for a decoy (stored, counted, never sent, never matches). */
+  phone: string | null;
+  maskedPhone: string;
+  /** A decoy's reason in the ledger (`unknown_identifier`, `status_active`, `no_phone`…). */
+  decoyReason?: string;
+}
+
+/** A code to check against a challenge (service internals, shared with activation.ts). */
+export interface OtpCheck {
+  challengeId: string;
+  accountId: string;
+  code: string;
+  ctx: LoginContext;
+  /** Undefined: any purpose but `activation`. */
+  purpose: OtpPurpose | undefined;
+  subject: { kind: string; id: string };
+}
+
+/** A checked code, to consume. */
+export interface OtpUse {
+  challengeId: string;
+  accountId: string;
+  ctx: LoginContext;
+  purpose: OtpPurpose;
 }
 
 /** A counter over a fixed window: `max` events in `windowMs` lock the key for `lockMs`. */
@@ -192,6 +236,12 @@ export const authProblem = defineProblems({
     vi: 'Tên thiết bị không hợp lệ (1–100 ký tự).',
     en: 'The device name is not valid (1–100 characters).',
   },
+  // Decree 69 Art 14.2: after the 7 days, only the agency's hotline can reopen activation.
+  AUTH_ACTIVATION_PERIOD_OVER: {
+    status: 403,
+    vi: 'Đã hết thời hạn 7 ngày để kích hoạt tài khoản trên ứng dụng. Vui lòng gọi tổng đài hỗ trợ của cơ quan quản lý định danh và xác thực điện tử: sau khi xác minh, tổng đài sẽ mở lại việc kích hoạt cho bạn.',
+    en: 'The 7 days to activate the account in the app are over. Call the support hotline of the identity management agency: once it has verified who you are, it will reopen activation for you.',
+  },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -226,6 +276,11 @@ export function passwordViolations(password: string): { code: PasswordViolation;
   if (!/\p{Nd}/u.test(password)) broken.push('no_digit');
   if (!/[^\p{L}\p{N}\s]/u.test(password)) broken.push('no_symbol');
   return broken.map((code) => ({ code, ...PASSWORD_VIOLATION_MESSAGES[code] }));
+}
+
+/** An activation code asked for, or checked, on an account that is not pending activation. */
+export function notPendingProblem(status: AccountStatus) {
+  return identityProblem('ACCOUNT_TRANSITION_NOT_ALLOWED', { action: 'activate', status });
 }
 
 export function passwordPolicyProblem(violations: ReturnType<typeof passwordViolations>) {
@@ -299,6 +354,15 @@ export const throttleKeys = {
   otpSendHourly: (accountId: string) => `otp-send-hour:acct:${accountId}`,
   totpAccount: (accountId: string) => `totp:acct:${accountId}`,
   passcodeAccount: (accountId: string) => `pc:acct:${accountId}`,
+  /**
+   * Activation codes are counted apart from the others (same limits): anyone who knows a PIN can
+   * ask for an activation code, and must not spend that account's login-code budget by doing so.
+   */
+  activationSendSpacing: (accountId: string) => `act-send:acct:${accountId}`,
+  activationSendHourly: (accountId: string) => `act-send-hour:acct:${accountId}`,
+  activationOtpAccount: (accountId: string) => `act-otp:acct:${accountId}`,
+  /** Activation starts per network: no password comes before them (SMS pumping, decoy flooding). */
+  activationStartIp: (ip: string) => `act-start:ip:${networkOf(ip)}`,
 };
 
 /** A login identifier as it may appear in the audit ledger: enough to investigate, not the number itself. */

@@ -134,7 +134,8 @@ export async function spendAttempt(
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', now)
     .where((eb) => eb('attempts', '<', eb.ref('max_attempts')));
-  if (purpose) query = query.where('purpose', '=', purpose);
+  // Without a purpose any code will do, except an activation code: that one serves activation only.
+  query = purpose ? query.where('purpose', '=', purpose) : query.where('purpose', '<>', 'activation');
   return query.returning(['code_hash', 'attempts', 'max_attempts', 'purpose']).executeTakeFirst();
 }
 

@@ -2,15 +2,17 @@ import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 
 import { Secret, TOTP } from 'otpauth';
 import type { AuditService } from '../audit/service.ts';
 import type { Outcome } from '../audit/model.ts';
-import { maskPhone, notActiveProblem, type Account } from '../identity/model.ts';
+import { maskPhone, notActiveProblem, toE164, type Account } from '../identity/model.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { NotifyService } from '../notify/service.ts';
 import type { Platform } from '../platform/context.ts';
 import { isUniqueViolation, type Executor } from '../platform/database.ts';
 import { platformProblem, Problem } from '../platform/errors.ts';
+import { activationFlows, type ActivationInput, type ContactPhoneOf } from './activation.ts';
 import {
   authProblem,
   maskIdentifier,
+  notPendingProblem,
   OTP_PURPOSES,
   passwordPolicyProblem,
   passwordViolations,
@@ -20,7 +22,11 @@ import {
   type AuthPolicy,
   type Limit,
   type LoginContext,
+  type OtpChallenge,
+  type OtpCheck,
   type OtpPurpose,
+  type OtpTarget,
+  type OtpUse,
   type PolicyOverrides,
 } from './model.ts';
 import { argon2Hasher, type PasswordHasher } from './passwords.ts';
@@ -50,7 +56,7 @@ import {
 } from './repository.ts';
 import type { DeviceRow } from './tables.ts';
 
-export type { LoginContext, OtpPurpose, PasswordHasher };
+export type { ActivationInput, ContactPhoneOf, LoginContext, OtpChallenge, OtpPurpose, PasswordHasher };
 
 export interface Device {
   id: string;
@@ -70,12 +76,18 @@ export interface AuthService {
    * Every outcome is audited (auth.password.*).
    */
   checkPassword(identifier: string, password: string, ctx: LoginContext): Promise<Account>;
-  /** Sends a 6-digit OTP by SMS to the account's phone through the outbox. */
+  /**
+   * Sends a 6-digit OTP by SMS to the account's phone through the outbox. Added to the contract:
+   * purpose 'activation' only for an account pending activation (ACCOUNT_TRANSITION_NOT_ALLOWED
+   * otherwise), and `options.phone` sends an activation code to another phone (a dependant's
+   * representative's); every other purpose needs an active account and uses its own phone.
+   */
   startOtp(
     accountId: string,
     purpose: OtpPurpose,
     ctx: LoginContext,
-  ): Promise<{ challengeId: string; expiresAt: Date; maskedPhone: string }>;
+    options?: { phone?: string },
+  ): Promise<OtpChallenge>;
   /**
    * Throws AUTH_OTP_INVALID (401, with attemptsLeft), AUTH_OTP_EXPIRED (401), AUTH_TEMPORARILY_LOCKED (429). Single use.
    * Added to the contract: `options.purpose` also requires the challenge to have been started for that purpose.
@@ -118,6 +130,26 @@ export interface AuthService {
   devicesOf(accountId: string): Promise<Device[]>;
   /** Housekeeping for a worker: drops counters and challenges over for a day. */
   prune(): Promise<{ throttle: number; challenges: number }>;
+
+  // Added to the contract: activation in the app (Decree 69 Art 14.1), see activation.ts.
+  /**
+   * Sends an activation code for the account behind `identifier` if it is pending activation
+   * (to `contactPhoneOf(account)`, default its own phone). For any other identifier (unknown,
+   * active, expired, no phone) it answers alike with a decoy challenge that can never verify:
+   * no account enumeration. AUTH_OTP_THROTTLED / AUTH_TEMPORARILY_LOCKED (429) as for login codes.
+   */
+  startActivation(
+    identifier: string,
+    ctx: LoginContext,
+    options?: { contactPhoneOf?: ContactPhoneOf },
+  ): Promise<OtpChallenge>;
+  /**
+   * Checks the password policy, the passcode and device name, then the code (purpose
+   * activation), and in one transaction consumes the code, activates the account (via 'app'),
+   * stores password and passcode and registers the first device. AUTH_ACTIVATION_PERIOD_OVER (403)
+   * after the 7 days (the hotline reopens activation); the OTP problems as verifyOtp.
+   */
+  completeActivation(input: ActivationInput, ctx: LoginContext): Promise<Account>;
 }
 
 export interface AuthDeps {
@@ -273,19 +305,113 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     return TOTP.counter({ period: TOTP_SETTINGS.period, timestamp }) + delta;
   }
 
-  async function verifyOtpFor(
-    challengeId: string,
-    accountId: string,
-    code: string,
-    ctx: LoginContext,
-    purpose: OtpPurpose | undefined,
-  ): Promise<void> {
-    const account = await activeAccount(accountId);
-    const who = { actor: ANONYMOUS, subject: accountSubject(account.id) };
+  /** The counters of a purpose: activation codes are counted apart from the others (model.ts throttleKeys). */
+  function otpKeys(accountId: string, purpose: OtpPurpose | undefined) {
+    return purpose === 'activation'
+      ? {
+          verify: keys.activationOtpAccount(accountId),
+          spacing: keys.activationSendSpacing(accountId),
+          hourly: keys.activationSendHourly(accountId),
+        }
+      : {
+          verify: keys.otpAccount(accountId),
+          spacing: keys.otpSendSpacing(accountId),
+          hourly: keys.otpSendHourly(accountId),
+        };
+  }
+
+  class Throttled extends Error {
+    constructor(readonly until: Date) {
+      super('throttled');
+    }
+  }
+
+  /**
+   * Stores a challenge and queues its SMS in one transaction (the SMS exists if and only if the
+   * challenge does), after the resend throttle. A decoy (`phone: null`) is stored and counted the
+   * same way but its hash matches no code and nothing is sent: the caller answers as if it were real.
+   */
+  async function issueOtp(target: OtpTarget, ctx: LoginContext): Promise<OtpChallenge> {
+    const now = clock.now();
+    const base = { ...ctxDetail(ctx), purpose: target.purpose };
+    const k = otpKeys(target.accountId, target.purpose);
+    const decoy = target.phone === null;
+    const who = { actor: decoy ? ANONYMOUS : accountActor(target.accountId), subject: target.subject };
+    const locked = await lockedUntil(db, [k.verify], now);
+    if (locked) {
+      await record(
+        db,
+        'auth.otp.locked',
+        'denied',
+        { actor: ANONYMOUS, subject: target.subject },
+        { ...base, until: locked },
+      );
+      throw lockedProblem(locked, now);
+    }
+
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const challengeId = randomUUID();
+    const expiresAt = new Date(now.getTime() + policy.otp.ttlMs);
+    const key = await otpPepper();
+    const spacing: Limit = { max: 1, windowMs: policy.otp.resendIntervalMs, lockMs: policy.otp.resendIntervalMs };
+    const hourly: Limit = { max: policy.otp.sendsPerHour, windowMs: HOUR, lockMs: HOUR };
+    try {
+      await db.transaction().execute(async (trx) => {
+        // Resend throttle, counted in the same transaction: a refused send leaves no trace in the counters.
+        const a = await take(trx, k.spacing, spacing, now);
+        if (!a.allowed) throw new Throttled(a.lockedUntil);
+        const b = await take(trx, k.hourly, hourly, now);
+        if (!b.allowed) throw new Throttled(b.lockedUntil);
+        await insertChallenge(trx, {
+          id: challengeId,
+          account_id: target.accountId,
+          purpose: target.purpose,
+          // A decoy's hash is random bytes, not the HMAC of any code: no code can ever match it.
+          code_hash: decoy ? randomBytes(32).toString('hex') : codeHash(key, challengeId, code),
+          sent_to: target.maskedPhone,
+          created_at: now,
+          expires_at: expiresAt,
+          max_attempts: policy.otp.attemptsPerChallenge,
+          ip: ctx.ip || null,
+        });
+        if (decoy) {
+          await record(trx, 'auth.otp.decoy', 'denied', who, {
+            ...base,
+            challengeId,
+            reason: target.decoyReason ?? 'unknown',
+          });
+          return;
+        }
+        await notify.enqueue(trx, {
+          channel: 'sms',
+          recipient: target.phone!,
+          accountId: target.accountId,
+          template: 'otp',
+          params: { code, minutes: Math.max(1, Math.round(policy.otp.ttlMs / 60_000)) },
+          locale: ctx.locale,
+        });
+        await record(trx, 'auth.otp.sent', 'success', who, { ...base, challengeId, sentTo: target.maskedPhone });
+      });
+    } catch (error) {
+      if (!(error instanceof Throttled)) throw error;
+      await record(db, 'auth.otp.throttled', 'denied', who, { ...base, until: error.until });
+      throw authProblem('AUTH_OTP_THROTTLED', untilParams(error.until, now));
+    }
+    return { challengeId, expiresAt, maskedPhone: target.maskedPhone };
+  }
+
+  /**
+   * Counts and compares a code without consuming it (consumeOtp does, possibly in the caller's
+   * transaction). Throws AUTH_OTP_INVALID, AUTH_OTP_EXPIRED or AUTH_TEMPORARILY_LOCKED; on a match
+   * the attempt is given back and the challenge's purpose returned.
+   */
+  async function checkOtp(check: OtpCheck): Promise<{ purpose: OtpPurpose }> {
+    const { challengeId, accountId, code, ctx, purpose } = check;
+    const who = { actor: ANONYMOUS, subject: check.subject };
     const now = clock.now();
     const base = { ...ctxDetail(ctx), challengeId: UUID.test(challengeId) ? challengeId : null };
     const ipKey = keys.otpIp(ctx.ip);
-    const accountKey = keys.otpAccount(accountId);
+    const accountKey = otpKeys(accountId, purpose).verify;
     const ipTake = await take(db, ipKey, policy.otp.perIp, now);
     if (!ipTake.allowed) {
       await record(db, 'auth.otp.locked', 'denied', who, { ...base, scope: 'ip', until: ipTake.lockedUntil });
@@ -324,23 +450,8 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     const expected = Buffer.from(spent.code_hash, 'hex');
     const given = Buffer.from(/^\d{6}$/.test(code) ? codeHash(await otpPepper(), challengeId, code) : '', 'hex');
     if (given.length === expected.length && timingSafeEqual(given, expected)) {
-      if (!(await consumeChallenge(db, challengeId, now))) {
-        await giveBack();
-        await record(db, 'auth.otp.failure', 'failure', who, { ...base, reason: 'used' });
-        throw authProblem('AUTH_OTP_EXPIRED');
-      }
       await giveBack();
-      await record(
-        db,
-        'auth.otp.success',
-        'success',
-        { actor: accountActor(accountId), subject: who.subject },
-        {
-          ...base,
-          purpose: spent.purpose,
-        },
-      );
-      return;
+      return { purpose: spent.purpose };
     }
     const attemptsLeft = spent.max_attempts - spent.attempts;
     await record(db, 'auth.otp.failure', 'failure', who, {
@@ -354,11 +465,81 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     throw authProblem('AUTH_OTP_INVALID', { attemptsLeft });
   }
 
-  class Throttled extends Error {
-    constructor(readonly until: Date) {
-      super('throttled');
-    }
+  /**
+   * Single use: consumes a checked challenge in `executor` (the caller's transaction, so the code
+   * is spent only if what it authorises commits) and audits the success there. False when another
+   * request consumed it first: the caller reports it with `otpUsed` once its transaction is over
+   * (an audit append on the same subject from outside the transaction would wait for it).
+   */
+  async function consumeOtp(executor: Executor, used: OtpUse): Promise<boolean> {
+    if (!(await consumeChallenge(executor, used.challengeId, clock.now()))) return false;
+    await record(
+      executor,
+      'auth.otp.success',
+      'success',
+      { actor: accountActor(used.accountId), subject: accountSubject(used.accountId) },
+      { ...ctxDetail(used.ctx), challengeId: used.challengeId, purpose: used.purpose },
+    );
+    return true;
   }
+
+  async function otpUsed(used: OtpUse): Promise<Problem> {
+    await record(
+      db,
+      'auth.otp.failure',
+      'failure',
+      { actor: ANONYMOUS, subject: accountSubject(used.accountId) },
+      { ...ctxDetail(used.ctx), challengeId: used.challengeId, reason: 'used' },
+    );
+    return authProblem('AUTH_OTP_EXPIRED');
+  }
+
+  /** The account a code may be checked for: active, or pending for an activation code (Art 14.1). */
+  async function accountFor(accountId: string, purpose: OtpPurpose | undefined): Promise<Account> {
+    if (purpose !== 'activation') return activeAccount(accountId);
+    const account = UUID.test(accountId) ? await identity.get(accountId) : undefined;
+    if (!account) throw platformProblem('NOT_FOUND', { what: 'account' });
+    if (account.status !== 'pending_activation') throw notPendingProblem(account.status);
+    return account;
+  }
+
+  async function verifyOtpFor(
+    challengeId: string,
+    accountId: string,
+    code: string,
+    ctx: LoginContext,
+    purpose: OtpPurpose | undefined,
+  ): Promise<void> {
+    const account = await accountFor(accountId, purpose);
+    const checked = await checkOtp({
+      challengeId,
+      accountId: account.id,
+      code,
+      ctx,
+      purpose,
+      subject: accountSubject(account.id),
+    });
+    const used = { challengeId, accountId: account.id, ctx, purpose: checked.purpose };
+    if (!(await consumeOtp(db, used))) throw await otpUsed(used);
+  }
+
+  const activation = activationFlows({
+    db,
+    clock,
+    policy,
+    identity,
+    hasher,
+    record,
+    ctxDetail,
+    issueOtp,
+    checkOtp,
+    consumeOtp,
+    otpUsed,
+    keyedDigest: async (label) =>
+      createHmac('sha256', await otpPepper())
+        .update(label)
+        .digest(),
+  });
 
   return {
     async checkPassword(identifier, password, ctx) {
@@ -432,7 +613,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
       return account;
     },
 
-    async startOtp(accountId, purpose, ctx) {
+    async startOtp(accountId, purpose, ctx, options = {}) {
       if (!OTP_PURPOSES.includes(purpose)) {
         throw platformProblem(
           'VALIDATION_FAILED',
@@ -443,11 +624,12 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
       const account = UUID.test(accountId) ? await identity.get(accountId) : undefined;
       if (!account) throw platformProblem('NOT_FOUND', { what: 'account' });
       const subject = accountSubject(account.id);
-      const now = clock.now();
       const base = { ...ctxDetail(ctx), purpose };
       // DOMAIN.md §6 (Law on Identification Art 34; Decree 69 Art 30): no OTP is sent while the
-      // account is locked (nor before it is activated, nor once closed).
-      if (account.status !== 'active') {
+      // account is locked (nor before it is activated, nor once closed), except the activation
+      // code, which exists for accounts pending activation only (Art 14.1).
+      const wanted = purpose === 'activation' ? 'pending_activation' : 'active';
+      if (account.status !== wanted) {
         await record(
           db,
           'auth.otp.refused',
@@ -455,76 +637,16 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
           { actor: ANONYMOUS, subject },
           { ...base, status: account.status },
         );
-        throw notActiveProblem(account.status);
+        throw purpose === 'activation' ? notPendingProblem(account.status) : notActiveProblem(account.status);
       }
-      if (!account.phone) throw authProblem('AUTH_NO_PHONE');
-      const locked = await lockedUntil(db, [keys.otpAccount(account.id)], now);
-      if (locked) {
-        await record(db, 'auth.otp.locked', 'denied', { actor: ANONYMOUS, subject }, { ...base, until: locked });
-        throw lockedProblem(locked, now);
+      // An activation code may go to the phone the caller resolved: a dependant's representative's
+      // (DOMAIN.md §4: dependants use the representative's phone). Every other code goes to the account's own.
+      const phone = purpose === 'activation' && options.phone ? toE164(options.phone) : account.phone;
+      if (options.phone && !phone) {
+        throw platformProblem('VALIDATION_FAILED', { reason: 'phone is not a phone number' }, { field: 'phone' });
       }
-
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const challengeId = randomUUID();
-      const expiresAt = new Date(now.getTime() + policy.otp.ttlMs);
-      const maskedPhone = maskPhone(account.phone);
-      const key = await otpPepper();
-      const spacing: Limit = { max: 1, windowMs: policy.otp.resendIntervalMs, lockMs: policy.otp.resendIntervalMs };
-      const hourly: Limit = { max: policy.otp.sendsPerHour, windowMs: HOUR, lockMs: HOUR };
-      try {
-        await db.transaction().execute(async (trx) => {
-          // Resend throttle, counted in the same transaction: a refused send leaves no trace in the counters.
-          const a = await take(trx, keys.otpSendSpacing(account.id), spacing, now);
-          if (!a.allowed) throw new Throttled(a.lockedUntil);
-          const b = await take(trx, keys.otpSendHourly(account.id), hourly, now);
-          if (!b.allowed) throw new Throttled(b.lockedUntil);
-          await insertChallenge(trx, {
-            id: challengeId,
-            account_id: account.id,
-            purpose,
-            code_hash: codeHash(key, challengeId, code),
-            sent_to: maskedPhone,
-            created_at: now,
-            expires_at: expiresAt,
-            max_attempts: policy.otp.attemptsPerChallenge,
-            ip: ctx.ip || null,
-          });
-          // The SMS exists if and only if the challenge does (same transaction).
-          await notify.enqueue(trx, {
-            channel: 'sms',
-            recipient: account.phone!,
-            accountId: account.id,
-            template: 'otp',
-            params: { code, minutes: Math.max(1, Math.round(policy.otp.ttlMs / 60_000)) },
-            locale: ctx.locale,
-          });
-          await record(
-            trx,
-            'auth.otp.sent',
-            'success',
-            { actor: accountActor(account.id), subject },
-            {
-              ...base,
-              challengeId,
-              sentTo: maskedPhone,
-            },
-          );
-        });
-      } catch (error) {
-        if (!(error instanceof Throttled)) throw error;
-        await record(
-          db,
-          'auth.otp.throttled',
-          'denied',
-          { actor: accountActor(account.id), subject },
-          {
-            ...base,
-            until: error.until,
-          },
-        );
-        throw authProblem('AUTH_OTP_THROTTLED', untilParams(error.until, now));
-      }
-      return { challengeId, expiresAt, maskedPhone };
+      if (!phone) throw authProblem('AUTH_NO_PHONE');
+      return issueOtp({ accountId: account.id, subject, purpose, phone, maskedPhone: maskPhone(phone) }, ctx);
     },
 
     verifyOtp(challengeId, accountId, code, ctx, options = {}) {
@@ -782,6 +904,14 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     async devicesOf(accountId) {
       if (!UUID.test(accountId)) return [];
       return (await devicesOf(db, accountId)).map(deviceFrom);
+    },
+
+    startActivation(identifier, ctx, options = {}) {
+      return activation.start(identifier, ctx, options.contactPhoneOf);
+    },
+
+    completeActivation(input, ctx) {
+      return activation.complete(input, ctx);
     },
 
     async prune() {

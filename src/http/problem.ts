@@ -62,15 +62,19 @@ export function toProblem(error: FastifyError | Error, requestId: string): Probl
     validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
   };
   if (e.validation && e.validation.length > 0) {
-    const first = e.validation[0]!;
-    const missing = first.params?.missingProperty;
-    const path = [e.validationContext, first.instancePath?.replace(/^\//, '').replace(/\//g, '.'), missing]
-      .filter((p) => typeof p === 'string' && p !== '')
-      .join('.');
+    // Every field at fault is listed (ajv runs with allErrors), so a form is fixed in one go.
+    const errors = e.validation.map((v) => {
+      const missing = v.params?.missingProperty;
+      const field = [e.validationContext, v.instancePath?.replace(/^\//, '').replace(/\//g, '.'), missing]
+        .filter((p) => typeof p === 'string' && p !== '')
+        .join('.');
+      return { field: field || 'body', reason: v.message ?? 'invalid' };
+    });
+    const unique = errors.filter((x, i) => errors.findIndex((y) => y.field === x.field) === i);
     return platformProblem(
       'VALIDATION_FAILED',
-      { reason: `${path || 'body'} ${first.message ?? ''}`.trim() },
-      { field: path || undefined },
+      { reason: unique.map((x) => `${x.field} ${x.reason}`).join('; ') },
+      { field: unique[0]!.field, detail: { errors: unique } },
     );
   }
   switch (e.code) {

@@ -9,6 +9,10 @@ import { ProblemSchema, sendProblem, toProblem } from './problem.ts';
 import { healthRoutes } from './health.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { calendarRoutes } from '../calendar/routes.ts';
+import { representationRoutes } from '../representation/routes.ts';
+import { activationRoutes } from '../auth/activation-routes.ts';
+import { issuanceRoutes } from '../issuance/routes.ts';
+import { applicationOfficerRoutes } from '../backoffice/application-routes.ts';
 import { oidcRoutes, oidcSecuritySchemes } from '../oidc/routes.ts';
 import type { Services } from '../services.ts';
 
@@ -28,7 +32,7 @@ export async function buildServer(
     genReqId: () => randomUUID(),
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ProblemSchema);
@@ -71,6 +75,10 @@ export async function buildServer(
   await app.register(calendarRoutes(platform, services), { prefix: '/api/calendar' });
   // The OpenID provider (discovery, /oidc/*, login pages) and the token-protected API /api/v1/*.
   await app.register(oidcRoutes(platform, services));
+  await app.register(activationRoutes(platform, services));
+  await app.register(issuanceRoutes(platform, services));
+  await app.register(representationRoutes(platform, services));
+  await app.register(applicationOfficerRoutes(platform, services));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;
 }

@@ -42,6 +42,21 @@ describe('account status rules', () => {
     });
   });
 
+  test('the hotline reopens an expired activation with a new 7-day period (Decree 69 Art 14.2)', () => {
+    const reissuedAt = new Date('2026-03-12T02:00:00Z'); // 09:00 on 12 March in Hà Nội
+    expect(nextStatus(state('activation_expired'), { type: 'reissue_activation', at: reissuedAt })).toEqual({
+      status: 'pending_activation',
+      lockReasons: [],
+      activationDueAt: new Date('2026-03-19T16:59:59.999Z'),
+    });
+    for (const status of ['pending_activation', 'active', 'locked'] as const) {
+      expect(nextStatus(state(status), { type: 'reissue_activation', at: reissuedAt })).toEqual({
+        refused: 'not_expired',
+      });
+    }
+    expect(nextStatus(state('closed'), { type: 'reissue_activation', at: reissuedAt })).toEqual({ refused: 'closed' });
+  });
+
   test('locks accumulate grounds; the account is active again when the last one goes', () => {
     const one = nextStatus(state('active'), { type: 'lock', reason: 'holder_request' });
     expect(one).toEqual({ status: 'locked', lockReasons: ['holder_request'] });

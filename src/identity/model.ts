@@ -237,15 +237,40 @@ export function activationDeadline(noticeAt: Date, days = 7): Date {
   return new Date(end - VN_OFFSET_MS);
 }
 
+/**
+ * How the call centre made sure the caller is the account's subject before reopening activation
+ * (Decree 69 Art 14.2 leaves the means to the agency; policy): questions on data only the subject
+ * knows, a video call comparing the face with the card, or calling back the phone bound to the account.
+ */
+export const ACTIVATION_VERIFICATION_METHODS = [
+  'knowledge_questions',
+  'video_call',
+  'callback_registered_phone',
+] as const;
+export type ActivationVerificationMethod = (typeof ACTIVATION_VERIFICATION_METHODS)[number];
+
+export interface ActivationVerification {
+  method: ActivationVerificationMethod;
+  /** The officer's note on the check. It may hold personal data: never logged, never in the ledger (only its digest). */
+  note: string;
+}
+
 /** A change to an account's status, as the pure rule below sees it. */
 export type StatusEvent =
   | { type: 'activate'; via: 'app' | 'call_centre'; at: Date }
   | { type: 'expire_activation'; at: Date }
+  | { type: 'reissue_activation'; at: Date }
   | { type: 'lock'; reason: LockReason }
   | { type: 'unlock'; reason: LockReason }
   | { type: 'close' };
 
-export type StatusPatch = { status: AccountStatus; lockReasons: string[]; activatedAt?: Date; activationDueAt?: null };
+export type StatusPatch = {
+  status: AccountStatus;
+  lockReasons: string[];
+  activatedAt?: Date;
+  /** A new end of the activation period (reissue), or null once activated; absent: unchanged. */
+  activationDueAt?: Date | null;
+};
 
 /**
  * The next status of an account, or the reason the event is not allowed. Pure: the service
@@ -275,6 +300,12 @@ export function nextStatus(
       if (status !== 'pending_activation') return { refused: 'not_pending' };
       if (!account.activationDueAt || event.at <= account.activationDueAt) return { refused: 'not_due' };
       return { status: 'activation_expired', lockReasons: [] };
+    case 'reissue_activation':
+      // Art 14.2: once the 7 days are over, only the agency's hotline reopens activation; the
+      // subject then activates in the app within a new period of 7 calendar days (policy: the same
+      // length as the first, counted like it from the day after the reissue).
+      if (status !== 'activation_expired') return { refused: 'not_expired' };
+      return { status: 'pending_activation', lockReasons: [], activationDueAt: activationDeadline(event.at) };
     case 'lock': {
       if (status !== 'active' && status !== 'locked') return { refused: 'not_active' };
       const reasons = account.lockReasons.includes(event.reason)

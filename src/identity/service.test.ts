@@ -218,6 +218,107 @@ describe('activation (Decree 69 Art 14)', () => {
   });
 });
 
+describe('reissue of activation by the call centre (Decree 69 Art 14.2)', () => {
+  const verification = {
+    method: 'video_call' as const,
+    note: 'Gọi video, khuôn mặt khớp ảnh thẻ CCCD 001090048213, số điện thoại 0912345678',
+  };
+
+  async function expiredAccount(identity: ReturnType<typeof kit>['identity'], clock: ReturnType<typeof fixedClock>) {
+    const pending = await makeAccount(identity, t.db, { status: 'pending_activation' });
+    clock.set('2026-03-10T01:00:00Z');
+    await identity.expireDueActivations();
+    const expired = (await identity.get(pending.id))!;
+    expect(expired.status).toBe('activation_expired');
+    return expired;
+  }
+
+  test('an expired account is pending again with a new 7-day period, audited without the note', async () => {
+    const { identity, audit, clock } = kit(fixedClock('2026-03-02T03:00:00Z'));
+    const expired = await expiredAccount(identity, clock);
+    clock.set('2026-03-12T02:00:00Z');
+    const reissued = await identity.reissueActivation(t.db, expired.id, {
+      expectedVersion: expired.version,
+      actor: officer,
+      reason: 'Công dân gọi tổng đài: chưa kịp kích hoạt',
+      verification,
+    });
+    expect(reissued).toMatchObject({ status: 'pending_activation', version: expired.version + 1 });
+    expect(reissued.activationDueAt?.toISOString()).toBe('2026-03-19T16:59:59.999Z');
+
+    const entry = (await audit.historyOf({ kind: 'account', id: expired.id })).find(
+      (e) => e.action === 'identity.account.reissue_activation',
+    );
+    expect(entry).toMatchObject({
+      actor_id: 'test-officer',
+      detail: {
+        from: 'activation_expired',
+        to: 'pending_activation',
+        reason: 'Công dân gọi tổng đài: chưa kịp kích hoạt',
+        verification: { method: 'video_call', noteSha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        activationDueAt: '2026-03-19T16:59:59.999Z',
+      },
+    });
+    const stored = JSON.stringify(entry);
+    expect(stored).not.toContain('001090048213');
+    expect(stored).not.toContain('0912345678');
+    expect(stored).not.toContain('Gọi video');
+
+    // The new period runs out like the first one did.
+    clock.set('2026-03-19T17:00:00Z');
+    expect(await identity.expireDueActivations()).toBeGreaterThanOrEqual(1);
+    expect((await identity.get(expired.id))?.status).toBe('activation_expired');
+  });
+
+  test('only from activation_expired, from the version read, with a reason and a known method', async () => {
+    const { identity, clock } = kit(fixedClock('2026-03-02T03:00:00Z'));
+    const pending = await makeAccount(identity, t.db, { status: 'pending_activation' });
+    const notExpired = await problemOf(
+      identity.reissueActivation(t.db, pending.id, {
+        expectedVersion: pending.version,
+        actor: officer,
+        reason: 'x',
+        verification,
+      }),
+    );
+    expect(notExpired).toMatchObject({
+      code: 'ACCOUNT_TRANSITION_NOT_ALLOWED',
+      status: 409,
+      extensions: { reason: 'not_expired' },
+    });
+
+    const expired = await expiredAccount(identity, clock);
+    const stale = await problemOf(
+      identity.reissueActivation(t.db, expired.id, {
+        expectedVersion: expired.version - 1,
+        actor: officer,
+        reason: 'x',
+        verification,
+      }),
+    );
+    expect(stale).toMatchObject({ code: 'CONFLICT', status: 409 });
+    const noReason = await problemOf(
+      identity.reissueActivation(t.db, expired.id, {
+        expectedVersion: expired.version,
+        actor: officer,
+        reason: '  ',
+        verification,
+      }),
+    );
+    expect(noReason).toMatchObject({ code: 'ACCOUNT_INVALID', field: 'reason' });
+    const badMethod = await problemOf(
+      identity.reissueActivation(t.db, expired.id, {
+        expectedVersion: expired.version,
+        actor: officer,
+        reason: 'x',
+        verification: { method: 'trust_me' as never, note: 'n' },
+      }),
+    );
+    expect(badMethod).toMatchObject({ code: 'ACCOUNT_INVALID', field: 'verification.method' });
+    expect(await identity.get(expired.id)).toMatchObject({ status: 'activation_expired', version: expired.version });
+  });
+});
+
 describe('lookup and profile (through the registry ports)', () => {
   test('finds accounts by PIN, passport (with or without country) and enterprise code', async () => {
     const { identity, registries } = kit();

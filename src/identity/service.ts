@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AuditService } from '../audit/service.ts';
 import type { Platform } from '../platform/context.ts';
 import { isUniqueViolation, type Executor, type Trx } from '../platform/database.ts';
 import { platformProblem, Problem } from '../platform/errors.ts';
 import type { NationalRegistries } from '../registries/ports.ts';
 import {
+  ACTIVATION_VERIFICATION_METHODS,
   activationDeadline,
   identityProblem,
   isEmail,
@@ -14,6 +15,7 @@ import {
   parseIdentifier,
   toE164,
   type Account,
+  type ActivationVerification,
   type Actor,
   type LockReason,
   type NewAccount,
@@ -29,12 +31,19 @@ import {
   updateIfUnchanged,
 } from './repository.ts';
 
-export type { Account, Actor, LockReason, NewAccount, SubjectProfile };
+export type { Account, ActivationVerification, Actor, LockReason, NewAccount, SubjectProfile };
 
 /** Every change names the version the caller read: a change made meanwhile wins, this one gets CONFLICT. */
 export interface ChangeOptions {
   expectedVersion: number;
   actor: Actor;
+}
+
+/** What the call centre states when it reopens activation (Decree 69 Art 14.2). */
+export interface ReissueOptions extends ChangeOptions {
+  /** Why (free text, audited; 1–500 characters). */
+  reason: string;
+  verification: ActivationVerification;
 }
 
 export interface IdentityService {
@@ -48,6 +57,8 @@ export interface IdentityService {
   // Added to the contract.
   /** The subject's live (not closed) account. */
   findBySubject(subjectKind: Account['subjectKind'], registryId: string): Promise<Account | undefined>;
+  /** The live account a phone is bound to (national or E.164 form), if any (Art 9: one account per phone). */
+  findByPhone(phone: string): Promise<Account | undefined>;
   /** In the app within the activation period, or by the call centre after it (Decree 69 Art 14). */
   activate(
     executor: Executor,
@@ -65,6 +76,16 @@ export interface IdentityService {
   upgradeToLevel2(executor: Executor, accountId: string, options: ChangeOptions): Promise<Account>;
   /** Job: pending accounts past their activation period become `activation_expired`. Returns how many. */
   expireDueActivations(limit?: number): Promise<number>;
+  /**
+   * Added to the contract. The hotline reopens activation of an `activation_expired` account after
+   * verifying the caller (Decree 69 Art 14.2): back to `pending_activation` with a new 7-day period
+   * (`activationDueAt`). Audited with the reason and the verification method; the note itself is
+   * neither stored nor logged (personal data), only its SHA-256 digest, which ties the entry to
+   * the call centre's own record of the call. ACCOUNT_TRANSITION_NOT_ALLOWED (409) from another
+   * status, CONFLICT (409) on a stale version, ACCOUNT_INVALID (400) on a bad reason or method.
+   * Notifying the subject is the caller's (same transaction): see src/auth/activation.ts.
+   */
+  reissueActivation(executor: Executor, accountId: string, options: ReissueOptions): Promise<Account>;
 }
 
 export const ACCOUNT_SUBJECT = (id: string) => ({ kind: 'account', id });
@@ -119,7 +140,13 @@ export function createIdentityService(
     });
   }
 
-  function statusChange(executor: Executor, accountId: string, options: ChangeOptions, event: StatusEvent) {
+  function statusChange(
+    executor: Executor,
+    accountId: string,
+    options: ChangeOptions,
+    event: StatusEvent,
+    extraDetail: Record<string, unknown> = {},
+  ) {
     const action = `identity.account.${event.type}`;
     return change(executor, accountId, options, action, (current) => {
       const next = nextStatus(current, event);
@@ -135,13 +162,15 @@ export function createIdentityService(
           status: next.status,
           lock_reasons: next.lockReasons,
           ...(next.activatedAt ? { activated_at: next.activatedAt } : {}),
-          ...(next.activationDueAt === null ? { activation_due_at: null } : {}),
+          ...(next.activationDueAt !== undefined ? { activation_due_at: next.activationDueAt } : {}),
         },
         detail: {
           from: current.status,
           to: next.status,
           ...('reason' in event ? { reason: event.reason } : {}),
           ...('via' in event ? { via: event.via } : {}),
+          ...(next.activationDueAt ? { activationDueAt: next.activationDueAt.toISOString() } : {}),
+          ...extraDetail,
         },
       };
     });
@@ -194,6 +223,11 @@ export function createIdentityService(
         default:
           return undefined;
       }
+    },
+
+    async findByPhone(phone) {
+      const e164 = typeof phone === 'string' ? toE164(phone) : null;
+      return e164 ? (await findLiveBy(db, 'phone', e164))[0] : undefined;
     },
 
     findBySubject(subjectKind, registryId) {
@@ -373,6 +407,29 @@ export function createIdentityService(
         }
         return { patch: { level: 2 }, detail: { from: 1, to: 2 } };
       });
+    },
+
+    async reissueActivation(executor, accountId, options) {
+      const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
+      if (!reason || [...reason].length > 500) throw invalid('a reason of 1 to 500 characters is required', 'reason');
+      const { method, note } = options.verification ?? {};
+      if (!(ACTIVATION_VERIFICATION_METHODS as readonly string[]).includes(method)) {
+        throw invalid(`unknown verification method ${String(method)}`, 'verification.method');
+      }
+      const text = typeof note === 'string' ? note.trim() : '';
+      if (!text || [...text].length > 2000) {
+        throw invalid('a verification note of 1 to 2000 characters is required', 'verification.note');
+      }
+      return statusChange(
+        executor,
+        accountId,
+        options,
+        { type: 'reissue_activation', at: clock.now() },
+        {
+          reason,
+          verification: { method, noteSha256: createHash('sha256').update(text.normalize('NFC')).digest('hex') },
+        },
+      );
     },
 
     async expireDueActivations(limit = 500) {

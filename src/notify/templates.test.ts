@@ -5,6 +5,7 @@ import {
   TemplateParamsError,
   checkParams,
   formatDate,
+  formatVnInstant,
   render,
   type TemplateName,
   type TemplateParams,
@@ -28,6 +29,31 @@ const SAMPLES: { [K in TemplateName]: TemplateParams[K] } = {
   account_locked: { ground: 'suspected_misuse', lockedOn: '2026-01-31', detail: 'Đăng nhập bất thường từ thiết bị lạ' },
   account_unlocked: { unlockedOn: '2026-02-01' },
   activation_reminder: { level: 2, expiresOn: '2026-12-31' },
+  consent_requested: {
+    applicationNo: 'HS-2026-000456',
+    organisationName: 'Công ty Cổ phần Công nghệ Sao Mai',
+    requestedBy: 'Nguyễn Văn An',
+    dueOn: '2026-03-20',
+  },
+  organisation_request_ended: {
+    applicationNo: 'HS-2026-000456',
+    organisationName: 'Công ty Cổ phần Công nghệ Sao Mai',
+    reason: 'refused',
+  },
+  activation_reissued: { expiresOn: '2026-03-17' },
+  confirmation_requested: {
+    dependantName: 'Nguyễn Minh Khôi',
+    action: 'share_data',
+    expiresAt: '2026-03-02T03:05:00Z',
+  },
+  representation_ended: { dependantName: 'Nguyễn Minh Khôi', endedOn: '2026-05-01', reason: 'dependant_turned_14' },
+  representation_handover: { fullName: 'Nguyễn Minh Khôi', turnedOn: '2026-05-01' },
+  application_deadline: {
+    applicationNo: 'HS-2026-000123',
+    procedure: 'eid_level2',
+    dueOn: '2026-03-12',
+    state: 'overdue',
+  },
 };
 
 describe('templates', () => {
@@ -102,6 +128,86 @@ describe('templates', () => {
     expect(() => checkParams('nope' as TemplateName, {})).toThrow(/unknown template/);
     expect(() => checkParams('activation_reminder', { level: 3, expiresOn: '2026-01-01' })).toThrow(
       TemplateParamsError,
+    );
+  });
+
+  it('an organisation representative is asked to consent before the due date (DOMAIN.md §5)', () => {
+    const vi = render('consent_requested', 'vi', SAMPLES.consent_requested);
+    expect(vi.subject).toBe('Đề nghị đồng ý đăng ký tài khoản định danh điện tử cho Công ty Cổ phần Công nghệ Sao Mai');
+    expect(vi.body).toContain(
+      'Nguyễn Văn An đã lập hồ sơ số HS-2026-000456 đề nghị cấp tài khoản định danh điện tử cho Công ty Cổ phần Công nghệ Sao Mai.',
+    );
+    expect(vi.body).toContain('để đồng ý hoặc từ chối trước ngày 20/03/2026.');
+    const en = render('consent_requested', 'en', SAMPLES.consent_requested);
+    expect(en.sms).toContain('before 20 March 2026');
+    // A long organisation name falls back to the short SMS.
+    const long = render('consent_requested', 'vi', { ...SAMPLES.consent_requested, organisationName: 'Đ'.repeat(280) });
+    expect(long.sms).toBe(
+      'Hồ sơ số HS-2026-000456 cần sự đồng ý của bạn. Vui lòng đồng ý hoặc từ chối trên ứng dụng định danh điện tử trước ngày 20/03/2026.',
+    );
+
+    const refused = render('organisation_request_ended', 'vi', SAMPLES.organisation_request_ended);
+    expect(refused.body).toContain('Lý do: một người đại diện theo pháp luật của tổ chức đã từ chối.');
+    const lapsed = render('organisation_request_ended', 'en', {
+      ...SAMPLES.organisation_request_ended,
+      reason: 'lapsed',
+    });
+    expect(lapsed.sms).toBe(
+      'Application HS-2026-000456 for Công ty Cổ phần Công nghệ Sao Mai has ended: not every legal representative consented in time.',
+    );
+  });
+
+  it('activation reopened by the call centre names the new last day (Decree 69 Art 14.2)', () => {
+    const vi = render('activation_reissued', 'vi', { expiresOn: '2026-03-17' });
+    expect(vi.body).toContain('chậm nhất ngày 17/03/2026.');
+    expect(vi.sms).toContain('chậm nhất ngày 17/03/2026');
+    expect(render('activation_reissued', 'en', { expiresOn: '2026-03-17' }).sms).toContain('by 17 March 2026');
+  });
+
+  it('prints a confirmation deadline in Vietnam time (UTC+7), whatever the process time zone', () => {
+    const vi = render('confirmation_requested', 'vi', SAMPLES.confirmation_requested);
+    expect(vi.body).toContain(
+      'Tài khoản định danh điện tử của Nguyễn Minh Khôi, người bạn đang đại diện, cần bạn xác nhận để chia sẻ dữ liệu.',
+    );
+    expect(vi.body).toContain('trước 10:05 02/03/2026 (giờ Việt Nam)');
+    // 20:30 UTC is already the next day in Vietnam.
+    const late = render('confirmation_requested', 'en', {
+      dependantName: 'Nguyễn Minh Khôi',
+      action: 'sign_in',
+      expiresAt: '2026-03-01T20:30:00.000Z',
+    });
+    expect(late.body).toContain('needs your confirmation to sign in.');
+    expect(late.body).toContain('before 03:30 on 2 March 2026 (Vietnam time)');
+    expect(formatVnInstant('2026-12-31T17:00:00+00:00', 'vi')).toBe('00:00 01/01/2027');
+    expect(() =>
+      checkParams('confirmation_requested', { ...SAMPLES.confirmation_requested, expiresAt: '2026-03-02' }),
+    ).toThrow(/expiresAt/);
+  });
+
+  it('representation ends, and a young person of 14 takes over (DOMAIN.md §5, policy)', () => {
+    const ended = render('representation_ended', 'vi', SAMPLES.representation_ended);
+    expect(ended.body).toContain(
+      'Việc bạn đại diện cho Nguyễn Minh Khôi trên hệ thống định danh điện tử đã chấm dứt từ ngày 01/05/2026. Lý do: người được đại diện đã đủ 14 tuổi.',
+    );
+    const revoked = render('representation_ended', 'en', { ...SAMPLES.representation_ended, reason: 'revoked' });
+    expect(revoked.body).toContain('ended on 1 May 2026: the representation was revoked.');
+    const handover = render('representation_handover', 'vi', SAMPLES.representation_handover);
+    expect(handover.body).toContain('Chào Nguyễn Minh Khôi,');
+    expect(handover.body).toContain(
+      'đăng ký số điện thoại chính chủ, đặt mật khẩu và mã bảo vệ (passcode) của riêng bạn.',
+    );
+  });
+
+  it('tells officers an application is near or past its deadline', () => {
+    const overdue = render('application_deadline', 'vi', SAMPLES.application_deadline);
+    expect(overdue.subject).toBe('Hồ sơ số HS-2026-000123 đã quá hạn giải quyết');
+    expect(overdue.body).toContain(
+      'Hồ sơ đăng ký tài khoản định danh điện tử mức độ 2 số HS-2026-000123 đã quá hạn giải quyết (ngày hẹn trả kết quả: 12/03/2026).',
+    );
+    const near = render('application_deadline', 'en', { ...SAMPLES.application_deadline, state: 'near' });
+    expect(near.subject).toBe('Application HS-2026-000123 is nearly due');
+    expect(() => checkParams('application_deadline', { ...SAMPLES.application_deadline, state: 'late' })).toThrow(
+      /state/,
     );
   });
 

@@ -66,8 +66,47 @@ function keysUnion<T extends Record<string, unknown>>(o: T) {
   return Type.Union(Object.keys(o).map((k) => Type.Literal(k))) as unknown as TSchema;
 }
 
+/** What a dependant's account asks the representative to confirm (DOMAIN.md §5: consent or confirmation in the app). */
+export const CONFIRMATION_ACTIONS = {
+  sign_in: { vi: 'đăng nhập', en: 'sign in' },
+  share_data: { vi: 'chia sẻ dữ liệu', en: 'share data' },
+  change_contact: { vi: 'thay đổi thông tin liên hệ', en: 'change contact details' },
+  lock: { vi: 'khóa tài khoản', en: 'lock the account' },
+  unlock: { vi: 'mở khóa tài khoản', en: 'unlock the account' },
+  other: { vi: 'thực hiện một thao tác', en: 'carry out an action' },
+} as const satisfies Record<string, Record<Locale, string>>;
+export type ConfirmationAction = keyof typeof CONFIRMATION_ACTIONS;
+
+/** Why a representation ended (DOMAIN.md §5: a minor's representation ends at 14, policy). */
+export const REPRESENTATION_END_REASONS = {
+  dependant_turned_14: { vi: 'người được đại diện đã đủ 14 tuổi', en: 'they have turned 14' },
+  guardianship_ended: { vi: 'việc giám hộ đã chấm dứt', en: 'the guardianship has ended' },
+  revoked: { vi: 'quan hệ đại diện đã bị hủy bỏ', en: 'the representation was revoked' },
+} as const satisfies Record<string, Record<Locale, string>>;
+export type RepresentationEndReason = keyof typeof REPRESENTATION_END_REASONS;
+
+/** Why an organisation's application filed in the app ended before reaching the agency. */
+export const ORGANISATION_REQUEST_END_REASONS = {
+  refused: {
+    vi: 'một người đại diện theo pháp luật của tổ chức đã từ chối',
+    en: 'a legal representative of the organisation refused',
+  },
+  lapsed: {
+    vi: 'chưa nhận được sự đồng ý của tất cả người đại diện theo pháp luật trong thời hạn',
+    en: 'not every legal representative consented in time',
+  },
+} as const satisfies Record<string, Record<Locale, string>>;
+export type OrganisationRequestEndReason = keyof typeof ORGANISATION_REQUEST_END_REASONS;
+
 const ProcedureSchema = keysUnion(PROCEDURES);
 const LockGroundSchema = keysUnion(LOCK_GROUNDS);
+const ConfirmationActionSchema = keysUnion(CONFIRMATION_ACTIONS);
+const RepresentationEndSchema = keysUnion(REPRESENTATION_END_REASONS);
+const OrganisationEndSchema = keysUnion(ORGANISATION_REQUEST_END_REASONS);
+const PersonName = Type.String({ minLength: 1, maxLength: 200 });
+const OrganisationName = Type.String({ minLength: 1, maxLength: 300 });
+/** An instant (RFC 3339, e.g. '2026-03-02T03:00:00Z'), printed in Vietnam time. */
+const Instant = Type.String({ format: 'date-time' });
 
 /** Parameter schemas, one per template. */
 export const TEMPLATE_PARAMS = {
@@ -100,6 +139,33 @@ export const TEMPLATE_PARAMS = {
     { level: Type.Union([Type.Literal(1), Type.Literal(2)]), expiresOn: CivilDate },
     { additionalProperties: false },
   ),
+  consent_requested: Type.Object(
+    { applicationNo: ApplicationNo, organisationName: OrganisationName, requestedBy: PersonName, dueOn: CivilDate },
+    { additionalProperties: false },
+  ),
+  organisation_request_ended: Type.Object(
+    { applicationNo: ApplicationNo, organisationName: OrganisationName, reason: OrganisationEndSchema },
+    { additionalProperties: false },
+  ),
+  activation_reissued: Type.Object({ expiresOn: CivilDate }, { additionalProperties: false }),
+  confirmation_requested: Type.Object(
+    { dependantName: PersonName, action: ConfirmationActionSchema, expiresAt: Instant },
+    { additionalProperties: false },
+  ),
+  representation_ended: Type.Object(
+    { dependantName: PersonName, endedOn: CivilDate, reason: RepresentationEndSchema },
+    { additionalProperties: false },
+  ),
+  representation_handover: Type.Object({ fullName: PersonName, turnedOn: CivilDate }, { additionalProperties: false }),
+  application_deadline: Type.Object(
+    {
+      applicationNo: ApplicationNo,
+      procedure: ProcedureSchema,
+      dueOn: CivilDate,
+      state: Type.Union([Type.Literal('near'), Type.Literal('overdue')]),
+    },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATE_PARAMS;
@@ -114,6 +180,22 @@ export interface TemplateParams {
   account_locked: { ground: LockGround; lockedOn: string; detail?: string };
   account_unlocked: { unlockedOn: string };
   activation_reminder: { level: 1 | 2; expiresOn: string };
+  /** To another legal representative of an organisation: consent or refuse in the app before `dueOn`. */
+  consent_requested: { applicationNo: string; organisationName: string; requestedBy: string; dueOn: string };
+  organisation_request_ended: {
+    applicationNo: string;
+    organisationName: string;
+    reason: OrganisationRequestEndReason;
+  };
+  /** The call centre reopened activation (Decree 69 Art 14.2): activate in the app by `expiresOn`. */
+  activation_reissued: { expiresOn: string };
+  /** To a representative; `expiresAt` is an instant (ISO 8601), printed in Vietnam time. */
+  confirmation_requested: { dependantName: string; action: ConfirmationAction; expiresAt: string };
+  representation_ended: { dependantName: string; endedOn: string; reason: RepresentationEndReason };
+  /** To a young person who turned 14: take over the account (own phone and credentials). */
+  representation_handover: { fullName: string; turnedOn: string };
+  /** Officers' inbox: an application near or past its legal deadline. */
+  application_deadline: { applicationNo: string; procedure: Procedure; dueOn: string; state: 'near' | 'overdue' };
 }
 
 /** Parameters that are secrets: the outbox erases them once the message is sent or abandoned. */
@@ -171,6 +253,22 @@ export function formatDate(date: string, locale: Locale): string {
   const [, y, mo, d] = m as unknown as [string, string, string, string];
   if (locale === 'vi') return `${d}/${mo}/${y}`;
   return `${Number(d)} ${MONTHS_EN[Number(mo) - 1]} ${y}`;
+}
+
+const VN_OFFSET_MS = 7 * 3600_000;
+
+/**
+ * An instant as Vietnam wall-clock time (UTC+7 all year, no daylight saving), whatever the
+ * process's time zone: '10:00 02/03/2026' (vi), '10:00 on 2 March 2026' (en).
+ */
+export function formatVnInstant(iso: string, locale: Locale): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) throw new RangeError(`not an instant: ${iso}`);
+  const local = new Date(at + VN_OFFSET_MS);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`;
+  const date = local.toISOString().slice(0, 10);
+  return locale === 'vi' ? `${time} ${formatDate(date, 'vi')}` : `${time} on ${formatDate(date, 'en')}`;
 }
 
 const FOOTER: Record<Locale, string> = {
@@ -330,6 +428,200 @@ const TEMPLATES: { [K in TemplateName]: Localized<TemplateParams[K]> } = {
         `Your level ${p.level} electronic identity account is not activated yet. Activate it by ${formatDate(p.expiresOn, 'en')}.`,
       ],
     }),
+  },
+
+  consent_requested: {
+    // DOMAIN.md §5: an organisation files in the app only after every other legal representative consented.
+    vi: (p) => ({
+      subject: `Đề nghị đồng ý đăng ký tài khoản định danh điện tử cho ${p.organisationName}`,
+      blocks: [
+        `${p.requestedBy} đã lập hồ sơ số ${p.applicationNo} đề nghị cấp tài khoản định danh điện tử cho ${p.organisationName}.`,
+        'Hồ sơ chỉ được gửi đến cơ quan quản lý định danh và xác thực điện tử khi tất cả người đại diện theo pháp luật của tổ chức đã đồng ý.',
+        `Vui lòng đăng nhập ứng dụng định danh điện tử để đồng ý hoặc từ chối trước ngày ${formatDate(p.dueOn, 'vi')}.`,
+      ],
+      sms: [
+        `${p.requestedBy} đề nghị cấp tài khoản định danh điện tử cho ${p.organisationName} (hồ sơ số ${p.applicationNo}). Vui lòng đồng ý hoặc từ chối trên ứng dụng trước ngày ${formatDate(p.dueOn, 'vi')}.`,
+        `Hồ sơ số ${p.applicationNo} cần sự đồng ý của bạn. Vui lòng đồng ý hoặc từ chối trên ứng dụng định danh điện tử trước ngày ${formatDate(p.dueOn, 'vi')}.`,
+      ],
+    }),
+    en: (p) => ({
+      subject: `Your consent is asked: an electronic identity account for ${p.organisationName}`,
+      blocks: [
+        `${p.requestedBy} has filed application ${p.applicationNo} for an electronic identity account for ${p.organisationName}.`,
+        'The application goes to the identity management agency only once every legal representative of the organisation has consented.',
+        `Sign in to the electronic identity app to consent or refuse before ${formatDate(p.dueOn, 'en')}.`,
+      ],
+      sms: [
+        `${p.requestedBy} applied for an electronic identity account for ${p.organisationName} (application ${p.applicationNo}). Consent or refuse in the app before ${formatDate(p.dueOn, 'en')}.`,
+        `Application ${p.applicationNo} needs your consent. Consent or refuse in the electronic identity app before ${formatDate(p.dueOn, 'en')}.`,
+      ],
+    }),
+  },
+
+  organisation_request_ended: {
+    vi: (p) => ({
+      subject: `Hồ sơ số ${p.applicationNo} đã kết thúc`,
+      blocks: [
+        `Hồ sơ số ${p.applicationNo} đề nghị cấp tài khoản định danh điện tử cho ${p.organisationName} đã kết thúc và không được gửi đến cơ quan quản lý định danh và xác thực điện tử. Lý do: ${ORGANISATION_REQUEST_END_REASONS[p.reason].vi}.`,
+        'Tổ chức có thể lập hồ sơ mới trên ứng dụng định danh điện tử hoặc nộp tờ khai TK02 tại cơ quan Công an.',
+      ],
+      sms: [
+        `Hồ sơ số ${p.applicationNo} (${p.organisationName}) đã kết thúc. Lý do: ${ORGANISATION_REQUEST_END_REASONS[p.reason].vi}.`,
+        `Hồ sơ số ${p.applicationNo} đã kết thúc. Lý do: ${ORGANISATION_REQUEST_END_REASONS[p.reason].vi}.`,
+      ],
+    }),
+    en: (p) => ({
+      subject: `Application ${p.applicationNo} has ended`,
+      blocks: [
+        `Application ${p.applicationNo} for an electronic identity account for ${p.organisationName} has ended and was not sent to the identity management agency: ${ORGANISATION_REQUEST_END_REASONS[p.reason].en}.`,
+        'The organisation may file a new application in the electronic identity app, or form TK02 at a police office.',
+      ],
+      sms: [
+        `Application ${p.applicationNo} for ${p.organisationName} has ended: ${ORGANISATION_REQUEST_END_REASONS[p.reason].en}.`,
+        `Application ${p.applicationNo} has ended: ${ORGANISATION_REQUEST_END_REASONS[p.reason].en}.`,
+      ],
+    }),
+  },
+
+  activation_reissued: {
+    // Decree 69 Art 14.2: after the 7 days only the agency's hotline reopens activation.
+    vi: (p) => ({
+      subject: 'Tài khoản định danh điện tử đã được mở lại để kích hoạt',
+      blocks: [
+        'Theo yêu cầu của bạn qua tổng đài, tài khoản định danh điện tử của bạn đã được mở lại để kích hoạt.',
+        `Vui lòng kích hoạt tài khoản trên ứng dụng định danh điện tử chậm nhất ngày ${formatDate(p.expiresOn, 'vi')}.`,
+        'Nếu bạn không gọi tổng đài để yêu cầu, vui lòng liên hệ ngay tổng đài hỗ trợ.',
+      ],
+      sms: [
+        `Tài khoản định danh điện tử được mở lại: kích hoạt trên ứng dụng chậm nhất ngày ${formatDate(p.expiresOn, 'vi')}. Nếu bạn không yêu cầu, hãy báo tổng đài.`,
+        `Vui lòng kích hoạt tài khoản định danh điện tử trên ứng dụng chậm nhất ngày ${formatDate(p.expiresOn, 'vi')}.`,
+      ],
+    }),
+    en: (p) => ({
+      subject: 'You can activate your electronic identity account again',
+      blocks: [
+        'As you asked through the hotline, your electronic identity account has been reopened for activation.',
+        `Activate it in the electronic identity app by ${formatDate(p.expiresOn, 'en')}.`,
+        'If you did not call the hotline, contact the support hotline at once.',
+      ],
+      sms: [
+        `Your electronic identity account can be activated again. Activate it in the app by ${formatDate(p.expiresOn, 'en')}. If you did not ask for this, call the hotline at once.`,
+      ],
+    }),
+  },
+
+  confirmation_requested: {
+    vi: (p) => ({
+      subject: `Tài khoản của ${p.dependantName} cần bạn xác nhận`,
+      blocks: [
+        `Tài khoản định danh điện tử của ${p.dependantName}, người bạn đang đại diện, cần bạn xác nhận để ${CONFIRMATION_ACTIONS[p.action].vi}.`,
+        `Vui lòng xác nhận hoặc từ chối trên ứng dụng định danh điện tử trước ${formatVnInstant(p.expiresAt, 'vi')} (giờ Việt Nam). Nếu bạn không biết về yêu cầu này, hãy từ chối.`,
+      ],
+      sms: [
+        `Tài khoản của ${p.dependantName} cần bạn xác nhận để ${CONFIRMATION_ACTIONS[p.action].vi}. Vui lòng trả lời trên ứng dụng trước ${formatVnInstant(p.expiresAt, 'vi')}.`,
+        `Tài khoản bạn đại diện cần bạn xác nhận trên ứng dụng định danh điện tử trước ${formatVnInstant(p.expiresAt, 'vi')}.`,
+      ],
+    }),
+    en: (p) => ({
+      subject: `${p.dependantName}'s account needs your confirmation`,
+      blocks: [
+        `The electronic identity account of ${p.dependantName}, whom you represent, needs your confirmation to ${CONFIRMATION_ACTIONS[p.action].en}.`,
+        `Confirm or refuse in the electronic identity app before ${formatVnInstant(p.expiresAt, 'en')} (Vietnam time). If you do not know about this request, refuse it.`,
+      ],
+      sms: [
+        `${p.dependantName}'s electronic identity account needs your confirmation to ${CONFIRMATION_ACTIONS[p.action].en}. Confirm in the app before ${formatVnInstant(p.expiresAt, 'en')} (Vietnam time).`,
+        `An account you represent needs your confirmation in the electronic identity app before ${formatVnInstant(p.expiresAt, 'en')} (Vietnam time).`,
+      ],
+    }),
+  },
+
+  representation_ended: {
+    vi: (p) => ({
+      subject: `Chấm dứt việc đại diện cho ${p.dependantName}`,
+      blocks: [
+        `Việc bạn đại diện cho ${p.dependantName} trên hệ thống định danh điện tử đã chấm dứt từ ngày ${formatDate(p.endedOn, 'vi')}. Lý do: ${REPRESENTATION_END_REASONS[p.reason].vi}.`,
+        'Từ nay bạn không còn thay mặt người này sử dụng tài khoản định danh điện tử của họ.',
+      ],
+      sms: [
+        `Việc bạn đại diện cho ${p.dependantName} đã chấm dứt từ ngày ${formatDate(p.endedOn, 'vi')}. Lý do: ${REPRESENTATION_END_REASONS[p.reason].vi}.`,
+        `Việc bạn đại diện cho một tài khoản định danh điện tử đã chấm dứt từ ngày ${formatDate(p.endedOn, 'vi')}. Xem chi tiết trên ứng dụng.`,
+      ],
+    }),
+    en: (p) => ({
+      subject: `You no longer represent ${p.dependantName}`,
+      blocks: [
+        `Your representation of ${p.dependantName} in the electronic identity system ended on ${formatDate(p.endedOn, 'en')}: ${REPRESENTATION_END_REASONS[p.reason].en}.`,
+        'You can no longer use their electronic identity account on their behalf.',
+      ],
+      sms: [
+        `Your representation of ${p.dependantName} in the electronic identity system ended on ${formatDate(p.endedOn, 'en')}: ${REPRESENTATION_END_REASONS[p.reason].en}.`,
+        `Your representation of an electronic identity account ended on ${formatDate(p.endedOn, 'en')}. See the app for details.`,
+      ],
+    }),
+  },
+
+  representation_handover: {
+    // DOMAIN.md §5 (policy): at 14 the account passes to the young person, who sets their own phone and credentials.
+    vi: (p) => ({
+      subject: 'Bạn đã đủ 14 tuổi: hãy tự quản lý tài khoản định danh điện tử',
+      blocks: [
+        `Chào ${p.fullName},`,
+        `Bạn đã đủ 14 tuổi từ ngày ${formatDate(p.turnedOn, 'vi')}. Từ nay bạn tự quản lý tài khoản định danh điện tử của mình, không cần người đại diện.`,
+        'Vui lòng đăng nhập ứng dụng định danh điện tử để đăng ký số điện thoại chính chủ, đặt mật khẩu và mã bảo vệ (passcode) của riêng bạn.',
+      ],
+      sms: [
+        `${p.fullName} đã đủ 14 tuổi: hãy đăng nhập ứng dụng định danh điện tử để đặt số điện thoại, mật khẩu và mã bảo vệ của riêng mình.`,
+        'Bạn đã đủ 14 tuổi. Vui lòng đăng nhập ứng dụng định danh điện tử để đặt số điện thoại, mật khẩu và mã bảo vệ của riêng bạn.',
+      ],
+    }),
+    en: (p) => ({
+      subject: 'You are 14: take over your electronic identity account',
+      blocks: [
+        `Hello ${p.fullName},`,
+        `You turned 14 on ${formatDate(p.turnedOn, 'en')}. From now on you manage your electronic identity account yourself, without a representative.`,
+        'Sign in to the electronic identity app to register your own phone number and set your own password and passcode.',
+      ],
+      sms: [
+        `${p.fullName}, you are now 14: sign in to the electronic identity app to set your own phone number, password and passcode.`,
+        'You are now 14. Sign in to the electronic identity app to set your own phone number, password and passcode.',
+      ],
+    }),
+  },
+
+  application_deadline: {
+    vi: (p) => {
+      const due = formatDate(p.dueOn, 'vi');
+      const what = `Hồ sơ ${PROCEDURES[p.procedure].vi} số ${p.applicationNo}`;
+      return p.state === 'near'
+        ? {
+            subject: `Hồ sơ số ${p.applicationNo} sắp đến hạn giải quyết`,
+            blocks: [
+              `${what} sắp đến hạn giải quyết (ngày hẹn trả kết quả: ${due}).`,
+              'Vui lòng xử lý hồ sơ đúng hạn.',
+            ],
+            sms: [`Hồ sơ số ${p.applicationNo} sắp đến hạn giải quyết (${due}). Vui lòng xử lý đúng hạn.`],
+          }
+        : {
+            subject: `Hồ sơ số ${p.applicationNo} đã quá hạn giải quyết`,
+            blocks: [`${what} đã quá hạn giải quyết (ngày hẹn trả kết quả: ${due}).`, 'Vui lòng xử lý ngay.'],
+            sms: [`Hồ sơ số ${p.applicationNo} đã quá hạn giải quyết (hạn ${due}). Vui lòng xử lý ngay.`],
+          };
+    },
+    en: (p) => {
+      const due = formatDate(p.dueOn, 'en');
+      const what = `Application ${p.applicationNo} for ${PROCEDURES[p.procedure].en}`;
+      return p.state === 'near'
+        ? {
+            subject: `Application ${p.applicationNo} is nearly due`,
+            blocks: [`${what} is nearly due (decision due by ${due}).`, 'Please decide it in time.'],
+            sms: [`Application ${p.applicationNo} is nearly due (${due}). Please decide it in time.`],
+          }
+        : {
+            subject: `Application ${p.applicationNo} is overdue`,
+            blocks: [`${what} is overdue (decision was due by ${due}).`, 'Please deal with it now.'],
+            sms: [`Application ${p.applicationNo} is overdue (due ${due}). Please deal with it now.`],
+          };
+    },
   },
 };
 

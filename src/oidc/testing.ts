@@ -282,14 +282,15 @@ export async function startHarness(
       // Waits for a code this harness has not handed out yet (logins may run side by side, and the
       // worker may be busy with another client's round): runs the worker until one arrives.
       const destination = phoneE164.replace(/^\+/, '');
-      const mine = () => smsc.messages().filter((m) => m.destination === destination);
+      // Only one-time codes count: the same phone also receives application notices with numbers in them.
+      const mine = () => smsc.messages().filter((m) => m.destination === destination && OTP_TEXT.test(m.text));
       for (let round = 0; round < 50 && mine().length <= (handedOut.get(destination) ?? 0); round++) {
         await worker.runOnce();
         await new Promise((resolve) => setImmediate(resolve));
       }
       const messages = mine();
       const last = messages[messages.length - 1];
-      const code = messages.length > (handedOut.get(destination) ?? 0) && last && /\b(\d{6})\b/.exec(last.text)?.[1];
+      const code = messages.length > (handedOut.get(destination) ?? 0) && last && OTP_TEXT.exec(last.text)?.[1];
       if (!code) throw new Error(`no new code sent to ${phoneE164}: ${JSON.stringify(smsc.messages())}`);
       handedOut.set(destination, messages.length);
       return code;
@@ -313,6 +314,9 @@ export async function startHarness(
     },
   };
 }
+
+/** The one-time code in the `otp` template's SMS (Vietnamese or English). */
+const OTP_TEXT = /(?:Mã xác thực của bạn là|Your verification code is) (\d{6})/;
 
 /** An authorization request as a relying party builds it (PKCE S256, state, nonce). */
 export async function authorizationRequest(

@@ -3,10 +3,12 @@ import { auditMigrations } from '../audit/migrations.ts';
 import { authMigrations } from '../auth/migrations.ts';
 import { backofficeMigrations } from '../backoffice/migrations.ts';
 import { calendarMigrations } from '../calendar/migrations.ts';
+import { issuanceMigrations } from '../issuance/migrations.ts';
 import { identityMigrations } from '../identity/migrations.ts';
 import { notifyMigrations } from '../notify/migrations.ts';
 import { oidcMigrations } from '../oidc/migrations.ts';
 import { registriesMigrations } from '../registries/migrations.ts';
+import { representationMigrations } from '../representation/migrations.ts';
 
 /** Every context's migrations; the runner orders them by name. */
 export const allMigrations: ForwardMigration[] = [
@@ -18,4 +20,6 @@ export const allMigrations: ForwardMigration[] = [
   ...backofficeMigrations,
   ...authMigrations,
   ...oidcMigrations,
+  ...issuanceMigrations,
+  ...representationMigrations,
 ];

@@ -2,10 +2,12 @@ import type { AuditTables } from '../audit/tables.ts';
 import type { AuthTables } from '../auth/tables.ts';
 import type { BackofficeTables } from '../backoffice/tables.ts';
 import type { CalendarTables } from '../calendar/tables.ts';
+import type { IssuanceTables } from '../issuance/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { NotifyTables } from '../notify/tables.ts';
 import type { OidcTables } from '../oidc/tables.ts';
 import type { RegistriesTables } from '../registries/tables.ts';
+import type { RepresentationTables } from '../representation/tables.ts';
 
 /**
  * The whole database as Kysely sees it. Each context declares the tables it owns in its own
@@ -19,4 +21,6 @@ export type Schema = AuditTables &
   IdentityTables &
   BackofficeTables &
   AuthTables &
-  OidcTables;
+  OidcTables &
+  IssuanceTables &
+  RepresentationTables;
