@@ -6,7 +6,7 @@ import { DEMO_PERSONS } from '../src/registries/demo.ts';
 import { vnCivilDate } from '../src/auth/activation.ts';
 import { ctx, lastOtp, uniqueSubject } from '../src/auth/testing.ts';
 import { activationDeadline, maskPhone, type Account } from '../src/identity/model.ts';
-import { Browser, authorizationRequest, signIn, startHarness, type Harness } from '../src/oidc/testing.ts';
+import { signInForTokens, startHarness, type Harness } from '../src/oidc/testing.ts';
 
 /**
  * Activation over HTTP (Decree 69/2024 Art 14), on the real server with the routes mounted as
@@ -43,21 +43,11 @@ afterAll(async () => {
 
 async function officerToken(label: string): Promise<string> {
   const officer = h.demo[label]!;
-  const browser = new Browser([`${h.rp.origin}/`]);
   clock.advance(30_000); // a fresh TOTP step: a code is accepted once
-  const request = await authorizationRequest(console_, {
-    redirect_uri: `${h.rp.origin}/cb`,
-    scope: 'openid profile api:officer',
-  });
-  const page = await signIn(h, browser, await browser.go(request.url), {
+  const tokens = await signInForTokens(h, console_, 'openid profile api:officer', {
     identifier: officer.identifier,
     password: officer.password,
     totpLabel: label,
-  });
-  const tokens = await client.authorizationCodeGrant(console_, new URL(page.url), {
-    pkceCodeVerifier: request.verifier,
-    expectedState: request.state,
-    expectedNonce: request.nonce,
   });
   return tokens.access_token;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as client from 'openid-client';
 import { fixedClock, testPlatform, useTestDatabase } from './database.ts';
-import { Browser, authorizationRequest, signIn, startHarness, type Harness } from '../src/oidc/testing.ts';
+import { signIn, signInForTokens, startHarness, type Harness } from '../src/oidc/testing.ts';
 import { SandboxVerifier } from '../src/issuance/sandbox-verifier.ts';
 import { pickCitizens } from '../src/issuance/testing.ts';
 import { trackingCode } from '../src/issuance/views.ts';
@@ -49,20 +49,7 @@ afterAll(async () => {
 
 async function token(config: client.Configuration, scope: string, who: Parameters<typeof signIn>[3]) {
   if (who.totpLabel) clock.advance(30_000); // a TOTP code is accepted once per 30-second step
-  const browser = new Browser([`${h.rp.origin}/`]);
-  const request = await authorizationRequest(config, { redirect_uri: `${h.rp.origin}/cb`, scope });
-  let page = await browser.go(request.url);
-  if (page.html.includes('name="identifier"')) page = await signIn(h, browser, page, who);
-  if (!page.url.startsWith(h.rp.origin))
-    throw new Error(
-      `sign-in stopped at ${page.url}: ${page.html.replace(/<style[\s\S]*?<\/style>/, '').slice(0, 3000)}`,
-    );
-  const tokens = await client.authorizationCodeGrant(config, new URL(page.url), {
-    pkceCodeVerifier: request.verifier,
-    expectedState: request.state,
-    expectedNonce: request.nonce,
-  });
-  return tokens.access_token;
+  return (await signInForTokens(h, config, scope, who)).access_token;
 }
 
 const officerToken = (label: string) =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as client from 'openid-client';
 import { fixedClock, testPlatform, useTestDatabase } from './database.ts';
-import { Browser, authorizationRequest, signIn, startHarness, type Harness } from '../src/oidc/testing.ts';
+import { signInForTokens, startHarness, type Harness } from '../src/oidc/testing.ts';
 
 /**
  * Threat: someone other than an administrator reaches the admin API (registering a relying
@@ -35,18 +35,10 @@ afterAll(async () => {
 async function consoleToken(label: string, scope: string) {
   const officer = h.demo[label]!;
   clock.advance(30_000); // a fresh TOTP step
-  const browser = new Browser([`${h.rp.origin}/`]);
-  const request = await authorizationRequest(console_, { redirect_uri: `${h.rp.origin}/cb`, scope });
-  let page = await browser.go(request.url);
-  page = await signIn(h, browser, page, {
+  const tokens = await signInForTokens(h, console_, scope, {
     identifier: officer.identifier,
     password: officer.password,
     totpLabel: label,
-  });
-  const tokens = await client.authorizationCodeGrant(console_, new URL(page.url), {
-    pkceCodeVerifier: request.verifier,
-    expectedState: request.state,
-    expectedNonce: request.nonce,
   });
   return tokens.access_token;
 }

@@ -41,6 +41,8 @@ beforeAll(async () => {
       auth: kit.auth,
       backoffice: kit.backoffice,
       audit: kit.audit,
+      representation: kit.representation,
+      contactPhoneOf: kit.contactPhoneOf,
     }),
   );
 });

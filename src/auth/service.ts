@@ -80,7 +80,9 @@ export interface AuthService {
    * Sends a 6-digit OTP by SMS to the account's phone through the outbox. Added to the contract:
    * purpose 'activation' only for an account pending activation (ACCOUNT_TRANSITION_NOT_ALLOWED
    * otherwise), and `options.phone` sends an activation code to another phone (a dependant's
-   * representative's); every other purpose needs an active account and uses its own phone.
+   * representative's), or a login code of an account that has no phone of its own (a dependant:
+   * the caller resolved the representative's); every other purpose needs an active account and
+   * uses its own phone, and an account with a phone always gets its login codes there.
    */
   startOtp(
     accountId: string,
@@ -194,6 +196,17 @@ function deviceFrom(r: DeviceRow): Device {
     revokedAt: r.revoked_at,
     revokedReason: r.revoked_reason,
   };
+}
+
+/**
+ * The phone a code goes to. Dependants have no phone of their own and use their representative's
+ * (DOMAIN.md §4; Decree 69/2024 Art 10.1(b)): an activation code, and a login code of an account
+ * without a phone, may go to the phone the caller resolved through the representation. Any other
+ * code goes to the account's own phone: an override never diverts an owner's codes.
+ */
+function codeDestination(account: Account, purpose: OtpPurpose, override: string | undefined): string | null {
+  const overridable = purpose === 'activation' || (purpose === 'login' && !account.phone);
+  return overridable && override ? toE164(override) : account.phone;
 }
 
 function lockedProblem(until: Date, now: Date): Problem {
@@ -639,9 +652,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
         );
         throw purpose === 'activation' ? notPendingProblem(account.status) : notActiveProblem(account.status);
       }
-      // An activation code may go to the phone the caller resolved: a dependant's representative's
-      // (DOMAIN.md §4: dependants use the representative's phone). Every other code goes to the account's own.
-      const phone = purpose === 'activation' && options.phone ? toE164(options.phone) : account.phone;
+      const phone = codeDestination(account, purpose, options.phone);
       if (options.phone && !phone) {
         throw platformProblem('VALIDATION_FAILED', { reason: 'phone is not a phone number' }, { field: 'phone' });
       }

@@ -293,6 +293,26 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     return unit;
   }
 
+  /** The registry has no such subject: the application is stored refused, naming the field at fault. */
+  function refuseUnknown(
+    base: Omit<Intake, 'subject' | 'dossier' | 'checks' | 'reasons'>,
+    subject: { kind: 'citizen' | 'foreigner'; name: string },
+    dossier: Intake['dossier'],
+    field: string,
+    actor: Actor,
+  ): Promise<Submitted> {
+    return engine.submit(
+      {
+        ...base,
+        subject: { kind: subject.kind, registryId: null, name: subject.name },
+        dossier,
+        checks: { ...emptyChecks(), registry: 'not_found' },
+        reasons: [{ code: 'registry_not_found', field }],
+      },
+      actor,
+    );
+  }
+
   function registryChecks(citizen: { fullName: string; dateOfBirth: string; sex: string }, declared: Declared): Checks {
     const fields = mismatchedFields(declared, citizen);
     return { ...emptyChecks(), registry: fields.length > 0 ? 'mismatch' : 'match', mismatchedFields: fields };
@@ -330,16 +350,7 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     };
     const citizen = await registries.identity.findByPin(pin);
     if (!citizen) {
-      return engine.submit(
-        {
-          ...base,
-          subject: { kind: 'citizen', registryId: null, name: fullName },
-          dossier,
-          checks: { ...emptyChecks(), registry: 'not_found' },
-          reasons: [{ code: 'registry_not_found', field: 'pin' }],
-        },
-        { kind: 'public', id: 'app' },
-      );
+      return refuseUnknown(base, { kind: 'citizen', name: fullName }, dossier, 'pin', { kind: 'public', id: 'app' });
     }
     const checks = registryChecks(citizen, declared);
     const reasons = [
@@ -406,16 +417,7 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     };
     const citizen = await registries.identity.findByPin(pin);
     if (!citizen) {
-      return engine.submit(
-        {
-          ...base,
-          subject: { kind: 'citizen', registryId: null, name: fullName },
-          dossier,
-          checks: { ...emptyChecks(), registry: 'not_found' },
-          reasons: [{ code: 'registry_not_found', field: 'pin' }],
-        },
-        actor,
-      );
+      return refuseUnknown(base, { kind: 'citizen', name: fullName }, dossier, 'pin', actor);
     }
     const checks = registryChecks(citizen, { fullName, dateOfBirth, ...(sex ? { sex } : {}) });
     const reasons = [
@@ -630,16 +632,7 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     };
     const actor: Actor = { kind: 'public', id: 'app' };
     if (!foreigner) {
-      return engine.submit(
-        {
-          ...base,
-          subject: { kind: 'foreigner', registryId: null, name: fullName },
-          dossier,
-          checks: { ...emptyChecks(), registry: 'not_found' },
-          reasons: [{ code: 'registry_not_found', field: 'passportNumber' }],
-        },
-        actor,
-      );
+      return refuseUnknown(base, { kind: 'foreigner', name: fullName }, dossier, 'passportNumber', actor);
     }
     const checks = registryChecks(foreigner, { fullName, dateOfBirth, ...(sex ? { sex } : {}) });
     const reasons = [

@@ -108,4 +108,20 @@ export const oidcMigrations: ForwardMigration[] = [
       await sql`create index login_flows_expires_idx on oidc.login_flows (expires_at)`.execute(db);
     },
   },
+  {
+    // A dependant signs in only with the representative's confirmation in the app (Decree 69/2024
+    // Art 10.1(b); DOMAIN.md §5): the login flow waits at a step of its own, holding the id of the
+    // confirmation request server-side, and remembers that the code went to the representative's
+    // phone (DOMAIN.md §4).
+    name: '202612010100_oidc_login_flow_confirmation',
+    async up(db) {
+      await sql`
+        alter table oidc.login_flows
+          drop constraint login_flows_step_check,
+          add constraint login_flows_step_check
+            check (step in ('identifier', 'password', 'otp', 'confirmation', 'consent', 'done')),
+          add column code_to_representative boolean not null default false,
+          add column confirmation_id text`.execute(db);
+    },
+  },
 ];

@@ -11,7 +11,14 @@ import type { Client } from './clients.ts';
 import { bearerGuard } from './guard.ts';
 import { interactionRoutes } from './interactions.ts';
 import { ALL_SCOPES, oidcProblem } from './model.ts';
-import type { AuditPort, AuthPort, BackofficePort, IdentityPort } from './ports.ts';
+import type {
+  AuditPort,
+  AuthPort,
+  BackofficePort,
+  ContactPhoneOf,
+  IdentityPort,
+  RepresentationPort,
+} from './ports.ts';
 import type { Oidc } from './service.ts';
 
 /**
@@ -31,6 +38,10 @@ export interface OidcRouteDeps {
   auth: AuthPort;
   backoffice: BackofficePort & Partial<Pick<BackofficeService, 'unit'>>;
   audit: AuditPort;
+  /** A dependant's sign-in waits for the representative's confirmation (Decree 69 Art 10.1(b)). */
+  representation: RepresentationPort;
+  /** The phone a dependant's login code goes to: the representative's (DOMAIN.md §4). */
+  contactPhoneOf: ContactPhoneOf;
 }
 
 const callbacks = new WeakMap<Provider, ReturnType<Provider['callback']>>();

@@ -94,13 +94,20 @@ export interface LoginFlowRow {
   uid: string;
   /** Anti-forgery token every POST of this interaction must carry. */
   csrf: string;
-  step: 'identifier' | 'password' | 'otp' | 'consent' | 'done';
+  step: 'identifier' | 'password' | 'otp' | 'confirmation' | 'consent' | 'done';
   /** The identifier typed at step 1, sealed (context `oidc-flow:<uid>`). */
   identifier_sealed: string | null;
   account_id: string | null;
   challenge_id: string | null;
   masked_phone: string | null;
   second_factor: 'sms' | 'totp' | null;
+  /** The SMS code went to the representative's phone (a dependant has none of its own, DOMAIN.md §4). */
+  code_to_representative: boolean;
+  /**
+   * A dependant's sign-in waits for this confirmation request (representation context): kept here,
+   * never taken from the browser, so it is bound to this interaction and its account.
+   */
+  confirmation_id: string | null;
   created_at: Date;
   expires_at: Date;
 }

@@ -355,3 +355,30 @@ export async function signIn(
   const code = who.totpLabel ? h.totp(who.totpLabel) : await h.readOtp(who.phone!);
   return browser.submit(page, 'otp', { code });
 }
+
+/**
+ * A whole sign-in as a first-party client does it: the authorization request, the login pages
+ * (SMS code or the officer's TOTP), the code exchange. Returns the token response. The caller
+ * moves its clock to a fresh 30-second step before a second TOTP sign-in of the same officer.
+ */
+export async function signInForTokens(
+  h: Harness,
+  config: client.Configuration,
+  scope: string,
+  who: { identifier: string; password: string; phone?: string | null; totpLabel?: string },
+) {
+  const browser = new Browser([`${h.rp.origin}/`]);
+  const request = await authorizationRequest(config, { redirect_uri: `${h.rp.origin}/cb`, scope });
+  let page = await browser.go(request.url);
+  if (page.html.includes('name="identifier"')) page = await signIn(h, browser, page, who);
+  if (!page.url.startsWith(h.rp.origin)) {
+    throw new Error(
+      `sign-in stopped at ${page.url}: ${page.html.replace(/<style[\s\S]*?<\/style>/, '').slice(0, 3000)}`,
+    );
+  }
+  return client.authorizationCodeGrant(config, new URL(page.url), {
+    pkceCodeVerifier: request.verifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
+  });
+}
