@@ -121,6 +121,7 @@ export function banner(config: Config, running: Running): string {
     '',
     `  API docs       ${base}/api/docs`,
     `  OpenAPI        ${base}/api/openapi.json`,
+    `  Applications   ${base}/api/docs#/issuance   (officers' queue and decisions: #/officer)`,
     `  Health         ${base}/healthz   ${base}/readyz`,
     ...(running.gateway ? [`  SMS and e-mail ${base}/sandbox/messages   (sandbox: nothing leaves this machine)`] : []),
     `  Database       ${running.database.embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'DATABASE_URL'}`,

@@ -4,7 +4,9 @@ import swagger from '@fastify/swagger';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { testPlatform, useTestDatabase } from './database.ts';
 import { ProblemSchema, sendProblem, toProblem } from '../src/http/problem.ts';
+import { ownPhone } from '../src/auth/activation.ts';
 import { authKit } from '../src/auth/testing.ts';
+import { createRepresentationService } from '../src/representation/service.ts';
 import { createOidc } from '../src/oidc/service.ts';
 import { oidcRoutes, oidcSecuritySchemes } from '../src/oidc/routes.ts';
 
@@ -41,8 +43,8 @@ beforeAll(async () => {
       auth: kit.auth,
       backoffice: kit.backoffice,
       audit: kit.audit,
-      representation: kit.representation,
-      contactPhoneOf: kit.contactPhoneOf,
+      representation: createRepresentationService(platform, kit),
+      contactPhoneOf: ownPhone,
     }),
   );
 });

@@ -1,10 +1,22 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Client, Interaction, InteractionResults } from 'oidc-provider';
+import { maskPhone, type Account } from '../identity/model.ts';
+import { formatVnInstant } from '../notify/templates.ts';
 import type { Platform } from '../platform/context.ts';
 import { Problem, type Locale } from '../platform/errors.ts';
+import type { Confirmation } from '../representation/model.ts';
+import { maskName, outcomeOf, signInDetail } from './dependant.ts';
 import { ACR, amrOf, claimsReleased, consentRule, levelOfAccount } from './model.ts';
-import type { AuditPort, AuthPort, BackofficePort, IdentityPort, LoginContext } from './ports.ts';
+import type {
+  AuditPort,
+  AuthPort,
+  BackofficePort,
+  ContactPhoneOf,
+  IdentityPort,
+  LoginContext,
+  RepresentationPort,
+} from './ports.ts';
 import { clientDisplayName, clientFlag, clientKind, grantTtl, levelRequiredBy } from './provider.ts';
 import { advanceFlow, createFlow, deleteFlow, findFlow, type LoginFlow } from './repository.ts';
 import type { Oidc } from './service.ts';
@@ -15,7 +27,13 @@ import { LANG_COOKIE, PAGE_HEADERS, claimLabels, page, parseCookies, pickLocale,
  * The login interaction (oidc-provider hands the browser to `/interaction/:uid` whenever a person
  * must sign in or consent): server-rendered pages, one step each, Post/Redirect/Get.
  *
- *   identifier (PIN, or passport number) → password → one-time code → (consent) → back to the provider
+ *   identifier (PIN, or passport number) → password → one-time code → (representative) → (consent) → back to the provider
+ *
+ * A dependant (a child under 14, a ward, a represented person: an account with a live
+ * representation link) has no phone of its own: its code goes to the representative's phone
+ * (DOMAIN.md §4), and it is signed in only once the representative confirmed in the app (Decree
+ * 69/2024 Art 10.1(b); DOMAIN.md §5). The request's id stays in the flow's row, bound to the
+ * interaction and the account (dependant.ts).
  *
  * The one-time code is an SMS code (auth.startOtp / verifyOtp) or, for the officer console, a TOTP
  * code (auth.verifyTotp). The flow's progress is a row in `oidc.login_flows` keyed by the
@@ -30,6 +48,8 @@ export interface InteractionDeps {
   auth: AuthPort;
   backoffice: BackofficePort;
   audit: AuditPort;
+  representation: RepresentationPort;
+  contactPhoneOf: ContactPhoneOf;
 }
 
 interface Loaded {
@@ -57,7 +77,7 @@ function sameToken(expected: string, presented: string | undefined): boolean {
 }
 
 export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
-  const { platform, oidc, identity, auth, backoffice, audit } = deps;
+  const { platform, oidc, identity, auth, backoffice, audit, representation, contactPhoneOf } = deps;
   const { db, clock, secrets, log } = platform;
 
   function localeOf(request: FastifyRequest, details?: Interaction): Locale {
@@ -109,6 +129,8 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         challenge_id: null,
         masked_phone: null,
         second_factor: null,
+        code_to_representative: false,
+        confirmation_id: null,
         created_at: now,
         expires_at: new Date(details.exp * 1000),
       }));
@@ -174,8 +196,9 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     } else {
       title = t(locale, 'title_otp');
       const sms = flow.second_factor === 'sms';
+      const sent = flow.code_to_representative ? 'otp_sent_representative' : 'otp_sent';
       body = `${notice}<p>${escapeHtml(
-        sms ? t(locale, 'otp_sent', { phone: flow.masked_phone ?? '' }) : t(locale, 'totp_intro'),
+        sms ? t(locale, sent, { phone: flow.masked_phone ?? '' }) : t(locale, 'totp_intro'),
       )}</p>
 <form method="post" action="${action('otp')}" novalidate>${hidden(flow)}
 <label for="code">${escapeHtml(t(locale, sms ? 'otp_label' : 'totp_label'))}</label>
@@ -238,6 +261,85 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     );
   }
 
+  // --- a dependant's sign-in (Decree 69/2024 Art 10.1(b); DOMAIN.md §5) ------------------------
+
+  function backToStep(reply: FastifyReply, l: Loaded): FastifyReply {
+    return reply.code(303).header('location', `/interaction/${l.uid}`).send();
+  }
+
+  function bindingOf(l: Loaded) {
+    return { uid: l.uid, clientId: l.client.clientId, accountId: l.flow.account_id ?? '' };
+  }
+
+  /** The wait ends with the request, or with the interaction if that comes first. */
+  function deadlineOf(l: Loaded, c: Confirmation): Date {
+    return c.expiresAt < l.flow.expires_at ? c.expiresAt : l.flow.expires_at;
+  }
+
+  /** Whom the request went to, masked: enough for the dependant to know whom to ask. */
+  async function askedWhom(locale: Locale, c: Confirmation): Promise<string> {
+    const representative = await identity.get(c.representativeAccountId);
+    const name = maskName(representative?.fullName ?? '');
+    return representative?.phone
+      ? t(locale, 'representative_sent_to_phone', { name, phone: maskPhone(representative.phone) })
+      : t(locale, 'representative_sent_to', { name });
+  }
+
+  /** The page a dependant waits on while the representative answers in the app. */
+  async function renderWaiting(
+    reply: FastifyReply,
+    l: Loaded,
+    c: Confirmation,
+    notice?: MessageKey,
+  ): Promise<FastifyReply> {
+    const { locale, flow, client, uid } = l;
+    const status = notice ? `<p class="notice" role="status">${escapeHtml(t(locale, notice))}</p>` : '';
+    const time = formatVnInstant(deadlineOf(l, c).toISOString(), locale);
+    const body = `${status}<p>${escapeHtml(t(locale, 'representative_intro', { client: clientDisplayName(client, locale) }))}</p>
+<p>${escapeHtml(await askedWhom(locale, c))}</p>
+<p>${escapeHtml(t(locale, 'representative_deadline', { time }))}</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}/confirmation">${hidden(flow)}
+<button type="submit">${escapeHtml(t(locale, 'representative_continue'))}</button></form>`;
+    const title = t(locale, 'title_representative');
+    return send(reply, 200, page({ locale, title, switchHref: switchHref(l), body: `${body}${cancelForm(l)}` }));
+  }
+
+  /** The request expired unanswered: say so, and offer to sign in again (a new request). */
+  function renderExpired(reply: FastifyReply, l: Loaded): FastifyReply {
+    const { locale, flow, uid } = l;
+    const body = `<form method="post" action="/interaction/${escapeHtml(uid)}/restart">${hidden(flow)}
+<button type="submit">${escapeHtml(t(locale, 'sign_in_again'))}</button></form>${cancelForm(l)}`;
+    return send(
+      reply,
+      409,
+      page({
+        locale,
+        title: t(locale, 'title_representative'),
+        errors: [t(locale, 'representative_expired')],
+        switchHref: switchHref(l),
+        body,
+      }),
+    );
+  }
+
+  /**
+   * Ends the interaction with an error for the relying party and tells the person why: the link
+   * takes them back to the service, which receives the error.
+   */
+  async function endWithPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    l: Loaded,
+    message: string,
+    result: InteractionResults,
+  ): Promise<FastifyReply> {
+    const returnTo = await oidc
+      .provider()
+      .interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    const body = `<p><a href="${escapeHtml(returnTo)}">${escapeHtml(t(l.locale, 'back_to_service'))}</a></p>`;
+    return send(reply, 403, page({ locale: l.locale, title: t(l.locale, 'title_error'), errors: [message], body }));
+  }
+
   /** Shows a problem from the auth service on the current step, with its status. */
   function problemOnPage(reply: FastifyReply, l: Loaded, error: unknown, render = renderLogin): FastifyReply {
     if (!(error instanceof Problem)) throw error;
@@ -263,6 +365,136 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     });
   }
 
+  /**
+   * Sends the login code. A dependant has no phone of its own: the code goes to the
+   * representative's phone (DOMAIN.md §4: dependants use the representative's phone), and the
+   * code page says so.
+   */
+  async function startLoginOtp(account: Account, ctx: LoginContext) {
+    const representativePhone = account.phone ? null : await contactPhoneOf(account);
+    const otp = await auth.startOtp(
+      account.id,
+      'login',
+      ctx,
+      representativePhone ? { phone: representativePhone } : {},
+    );
+    return {
+      challenge_id: otp.challengeId,
+      masked_phone: otp.maskedPhone,
+      code_to_representative: representativePhone !== null,
+    };
+  }
+
+  /** The provider's login result for an account that proved itself (the flow is already gone). */
+  async function signIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    l: Loaded,
+    account: Account,
+    secondFactor: 'sms' | 'totp',
+    detail: Record<string, unknown> = {},
+  ) {
+    const level = levelOfAccount(account);
+    const amr = amrOf(secondFactor);
+    await record(account.id, 'oidc.login.success', 'success', l.client, { acr: ACR[level], amr, level, ...detail });
+    // A transient session cookie: closing the browser signs out (shared devices).
+    return finish(request, reply, { login: { accountId: account.id, acr: ACR[level], amr, remember: false } });
+  }
+
+  /**
+   * Decree 69/2024 Art 10.1(b), DOMAIN.md §5: a dependant's account acts only with the
+   * representative's confirmation in the app. The request (action sign_in, naming the relying party
+   * and this interaction) and the flow's move to the waiting step are one transaction: the id lives
+   * in the flow's row only.
+   */
+  async function askRepresentative(request: FastifyRequest, reply: FastifyReply, l: Loaded, account: Account) {
+    const names = { vi: clientDisplayName(l.client, 'vi'), en: clientDisplayName(l.client, 'en') };
+    let confirmation: Confirmation;
+    try {
+      confirmation = await db.transaction().execute(async (trx) => {
+        const asked = await representation.requestConfirmation(trx, {
+          dependantAccountId: account.id,
+          action: 'sign_in',
+          detail: signInDetail({ uid: l.uid, clientId: l.client.clientId }, names),
+          actor: { kind: 'account', id: account.id },
+        });
+        await advanceFlow(trx, l.uid, 'otp', { step: 'confirmation', confirmation_id: asked.id });
+        return asked;
+      });
+    } catch (error) {
+      // The representation ended meanwhile (a 14th birthday): nothing to wait for, sign in again.
+      if (!(error instanceof Problem)) throw error;
+      await deleteFlow(db, l.uid);
+      return errorPage(reply, l.locale, error.status, error.messageIn(l.locale));
+    }
+    await record(account.id, 'oidc.login.representative_asked', 'success', l.client, {
+      confirmation_id: confirmation.id,
+      representative_account_id: confirmation.representativeAccountId,
+    });
+    return backToStep(reply, l);
+  }
+
+  /** The representative confirmed: the dependant is signed in, once (two presses at once: one wins). */
+  async function signInConfirmed(request: FastifyRequest, reply: FastifyReply, l: Loaded, c: Confirmation) {
+    const claimed = await advanceFlow(db, l.uid, 'confirmation', { step: 'done' });
+    const account = claimed?.second_factor ? await identity.get(c.dependantAccountId) : undefined;
+    await deleteFlow(db, l.uid);
+    if (!claimed?.second_factor || !account) return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
+    return signIn(request, reply, l, account, claimed.second_factor, {
+      representative_confirmed: true,
+      confirmation_id: c.id,
+      representative_account_id: c.representativeAccountId,
+    });
+  }
+
+  /**
+   * "Continue" on the waiting page: the status of the request named by the flow's row (never by
+   * the browser) decides. Refused, or a request that is not this sign-in's: the relying party gets
+   * access_denied.
+   */
+  async function checkConfirmation(request: FastifyRequest, reply: FastifyReply, l: Loaded) {
+    const { flow } = l;
+    if (flow.step !== 'confirmation' || !flow.account_id || !flow.confirmation_id) return backToStep(reply, l);
+    const checked = outcomeOf(await representation.confirmationOf(flow.confirmation_id), bindingOf(l));
+    const detail = { confirmation_id: flow.confirmation_id };
+    switch (checked.status) {
+      case 'pending':
+        return renderWaiting(reply, l, checked.confirmation, 'representative_pending');
+      case 'confirmed':
+        return signInConfirmed(request, reply, l, checked.confirmation);
+      case 'expired':
+        await record(flow.account_id, 'oidc.login.representative_expired', 'denied', l.client, detail);
+        return renderExpired(reply, l);
+      case 'refused':
+        await deleteFlow(db, l.uid);
+        await record(flow.account_id, 'oidc.login.representative_refused', 'denied', l.client, detail);
+        return endWithPage(
+          request,
+          reply,
+          l,
+          t(l.locale, 'representative_refused', { client: clientDisplayName(l.client, l.locale) }),
+          { error: 'access_denied', error_description: 'The representative refused the sign-in' },
+        );
+      case 'foreign':
+        await deleteFlow(db, l.uid);
+        await record(flow.account_id, 'oidc.login.representative_mismatch', 'denied', l.client, detail);
+        return endWithPage(request, reply, l, t(l.locale, 'representative_mismatch'), {
+          error: 'access_denied',
+          error_description: 'The confirmation does not belong to this sign-in',
+        });
+    }
+  }
+
+  /** The waiting page as a GET shows it (a reload, the language switch): nothing changes here. */
+  async function showWaiting(reply: FastifyReply, l: Loaded) {
+    const checked = l.flow.confirmation_id
+      ? outcomeOf(await representation.confirmationOf(l.flow.confirmation_id), bindingOf(l))
+      : ({ status: 'foreign' } as const);
+    if (checked.status === 'foreign') return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
+    if (checked.status === 'expired') return renderExpired(reply, l);
+    return renderWaiting(reply, l, checked.confirmation);
+  }
+
   // --- steps ---------------------------------------------------------------------------------
 
   async function show(request: FastifyRequest, reply: FastifyReply) {
@@ -275,6 +507,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     }
     if (l.details.prompt.name === 'consent') return renderConsent(reply, l);
     if (l.details.prompt.name !== 'login') return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
+    if (l.flow.step === 'confirmation') return showWaiting(reply, l);
     // A subject already signed in whose account cannot reach the level asked for: re-entering the
     // password would not change that. Say so now (the account is known: nothing is disclosed).
     const sessionAccount = l.details.session?.accountId;
@@ -318,9 +551,11 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
             challenge_id: null,
             masked_phone: null,
             second_factor: null,
+            code_to_representative: false,
+            confirmation_id: null,
           })
           .where('uid', '=', l.uid)
-          .where('step', 'in', ['password', 'otp'])
+          .where('step', 'in', ['password', 'otp', 'confirmation'])
           .execute();
         return again();
       }
@@ -343,12 +578,13 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         const password = body.password ?? '';
         if (password === '') return renderLogin(reply, l, { status: 400, errors: [t(l.locale, 'password_required')] });
         const identifier = secrets.open(l.flow.identifier_sealed, `oidc-flow:${l.uid}`).toString('utf8');
-        let accountId: string;
+        let account: Account;
         try {
-          accountId = (await auth.checkPassword(identifier, password, ctx)).id;
+          account = await auth.checkPassword(identifier, password, ctx);
         } catch (error) {
           return problemOnPage(reply, l, error);
         }
+        const accountId = account.id;
         if (clientFlag(l.client, 'officerConsole')) {
           // The officer console: officers only, with their authenticator app.
           if ((await backoffice.assignmentsOf(accountId)).length === 0) {
@@ -359,13 +595,12 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
           return again();
         }
         try {
-          const otp = await auth.startOtp(accountId, 'login', ctx);
+          const otp = await startLoginOtp(account, ctx);
           await advanceFlow(db, l.uid, 'password', {
             step: 'otp',
             account_id: accountId,
             second_factor: 'sms',
-            challenge_id: otp.challengeId,
-            masked_phone: otp.maskedPhone,
+            ...otp,
           });
         } catch (error) {
           return problemOnPage(reply, l, error);
@@ -375,12 +610,10 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
 
       case 'resend': {
         if (l.flow.step !== 'otp' || l.flow.second_factor !== 'sms' || !l.flow.account_id) return again();
+        const account = await identity.get(l.flow.account_id);
+        if (!account) return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
         try {
-          const otp = await auth.startOtp(l.flow.account_id, 'login', ctx);
-          const flow = await advanceFlow(db, l.uid, 'otp', {
-            challenge_id: otp.challengeId,
-            masked_phone: otp.maskedPhone,
-          });
+          const flow = await advanceFlow(db, l.uid, 'otp', await startLoginOtp(account, ctx));
           return renderLogin(reply, { ...l, flow: flow ?? l.flow }, { notice: 'otp_resent' });
         } catch (error) {
           return problemOnPage(reply, l, error);
@@ -405,18 +638,23 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         if (!account) return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
         const reached = levelOfAccount(account);
         const required = levelRequiredBy(l.details.params, l.client);
-        await deleteFlow(db, l.uid);
         if (reached < required) {
           // A level-1 account asked for level 2: the relying party gets unmet_authentication_requirements
-          // and the person is told how to upgrade at a counter.
+          // and the person is told how to upgrade at a counter (before any representative is bothered).
+          await deleteFlow(db, l.uid);
           await record(accountId, 'oidc.login.level_unmet', 'denied', l.client, { level: reached, required });
           return finish(request, reply, unmet(l.locale));
         }
-        const amr = amrOf(l.flow.second_factor);
-        await record(accountId, 'oidc.login.success', 'success', l.client, { acr: ACR[reached], amr, level: reached });
-        // A transient session cookie: closing the browser signs out (shared devices).
-        return finish(request, reply, { login: { accountId, acr: ACR[reached], amr, remember: false } });
+        // Decree 69/2024 Art 10.1(b), DOMAIN.md §5: a dependant waits for the representative.
+        if ((await representation.representativesOf(accountId)).length > 0) {
+          return askRepresentative(request, reply, l, account);
+        }
+        await deleteFlow(db, l.uid);
+        return signIn(request, reply, l, account, l.flow.second_factor);
       }
+
+      case 'confirmation':
+        return checkConfirmation(request, reply, l);
 
       case 'consent': {
         if (l.details.prompt.name !== 'consent') return again();

@@ -22,7 +22,10 @@ export type AuthPort = Pick<AuthService, 'checkPassword' | 'startOtp' | 'verifyO
  * a ward, a represented person) signs in only with the confirmation of their representative in
  * the app (Decree 69/2024 Art 10.1(b); DOMAIN.md §5).
  */
-export type RepresentationPort = Pick<RepresentationService, 'representativesOf' | 'requestConfirmation' | 'confirmationOf'>;
+export type RepresentationPort = Pick<
+  RepresentationService,
+  'representativesOf' | 'requestConfirmation' | 'confirmationOf'
+>;
 
 /** What `createOidc` needs. */
 export interface OidcDeps {

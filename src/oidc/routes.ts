@@ -11,14 +11,7 @@ import type { Client } from './clients.ts';
 import { bearerGuard } from './guard.ts';
 import { interactionRoutes } from './interactions.ts';
 import { ALL_SCOPES, oidcProblem } from './model.ts';
-import type {
-  AuditPort,
-  AuthPort,
-  BackofficePort,
-  ContactPhoneOf,
-  IdentityPort,
-  RepresentationPort,
-} from './ports.ts';
+import type { AuditPort, AuthPort, BackofficePort, ContactPhoneOf, IdentityPort, RepresentationPort } from './ports.ts';
 import type { Oidc } from './service.ts';
 
 /**

@@ -102,7 +102,7 @@ export interface LoginFlowRow {
   masked_phone: string | null;
   second_factor: 'sms' | 'totp' | null;
   /** The SMS code went to the representative's phone (a dependant has none of its own, DOMAIN.md §4). */
-  code_to_representative: boolean;
+  code_to_representative: Generated<boolean>;
   /**
    * A dependant's sign-in waits for this confirmation request (representation context): kept here,
    * never taken from the browser, so it is bound to this interaction and its account.

@@ -43,6 +43,10 @@ const messages = {
     vi: 'Mã xác thực gồm 6 chữ số đã được gửi bằng tin nhắn đến số điện thoại {phone}.',
     en: 'A 6-digit verification code was sent by text message to {phone}.',
   },
+  otp_sent_representative: {
+    vi: 'Mã xác thực gồm 6 chữ số đã được gửi bằng tin nhắn đến số điện thoại của người đại diện {phone}.',
+    en: "A 6-digit verification code was sent by text message to your representative's phone {phone}.",
+  },
   otp_label: { vi: 'Mã xác thực (6 chữ số)', en: 'Verification code (6 digits)' },
   totp_intro: {
     vi: 'Mở ứng dụng xác thực trên điện thoại của bạn và nhập mã gồm 6 chữ số.',
@@ -78,6 +82,45 @@ const messages = {
   },
   allow: { vi: 'Đồng ý', en: 'Allow' },
   deny: { vi: 'Không đồng ý', en: 'Deny' },
+  title_representative: {
+    vi: 'Đang chờ người đại diện xác nhận',
+    en: "Waiting for your representative's confirmation",
+  },
+  representative_intro: {
+    vi: 'Tài khoản của bạn có người đại diện. Theo Nghị định 69/2024/NĐ-CP, việc đăng nhập vào {client} cần được người đại diện xác nhận trên ứng dụng định danh điện tử.',
+    en: "Your account has a representative. Under Decree 69/2024/ND-CP, signing in to {client} needs your representative's confirmation in the electronic identity app.",
+  },
+  representative_sent_to: {
+    vi: 'Yêu cầu xác nhận đã được gửi đến người đại diện: {name}.',
+    en: 'The request was sent to your representative: {name}.',
+  },
+  representative_sent_to_phone: {
+    vi: 'Yêu cầu xác nhận đã được gửi đến người đại diện: {name}, số điện thoại {phone}.',
+    en: 'The request was sent to your representative: {name}, phone {phone}.',
+  },
+  representative_deadline: {
+    vi: 'Người đại diện cần xác nhận trước {time} (giờ Việt Nam). Khi đã được xác nhận, hãy bấm nút bên dưới để tiếp tục.',
+    en: 'Your representative must confirm before {time} (Vietnam time). Once they have, press the button below to continue.',
+  },
+  representative_continue: { vi: 'Tôi đã được xác nhận, tiếp tục', en: 'I have been confirmed, continue' },
+  representative_pending: {
+    vi: 'Người đại diện chưa xác nhận. Vui lòng chờ thêm rồi bấm tiếp tục.',
+    en: 'Your representative has not confirmed yet. Wait a little, then press continue.',
+  },
+  representative_refused: {
+    vi: 'Người đại diện đã từ chối xác nhận việc đăng nhập này, nên bạn không thể đăng nhập vào {client}.',
+    en: 'Your representative refused this sign-in, so you cannot sign in to {client}.',
+  },
+  representative_expired: {
+    vi: 'Yêu cầu xác nhận đã hết hạn mà người đại diện chưa xác nhận. Bạn có thể đăng nhập lại để gửi yêu cầu mới.',
+    en: 'The request expired before your representative confirmed it. You can sign in again to send a new request.',
+  },
+  representative_mismatch: {
+    vi: 'Yêu cầu xác nhận không thuộc về lần đăng nhập này. Hãy quay lại dịch vụ và đăng nhập lại.',
+    en: 'The confirmation request does not belong to this sign-in. Go back to the service and sign in again.',
+  },
+  sign_in_again: { vi: 'Đăng nhập lại', en: 'Sign in again' },
+  back_to_service: { vi: 'Quay lại dịch vụ', en: 'Go back to the service' },
   title_error: { vi: 'Không thể tiếp tục', en: 'Something went wrong' },
   expired: {
     vi: 'Phiên đăng nhập đã hết hạn hoặc không còn hợp lệ. Hãy quay lại dịch vụ bạn đang dùng và đăng nhập lại.',
