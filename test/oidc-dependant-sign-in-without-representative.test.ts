@@ -72,7 +72,7 @@ async function registerAndActivate(person: { pin: string; fullName: string; date
 beforeAll(async () => {
   h = await startHarness(testPlatform(t.db, { clock, config: { adminToken: 'admin-secret' } }), t.database.pool, {
     clock,
-    // The interaction outlives the sign-in request here (15 minutes, policy), so that the request's
+    // The interaction outlives the sign-in request here (10 minutes, policy), so that the request's
     // own expiry shows; with the default 10 minutes the interaction ends first.
     oidc: { ttl: { Interaction: 30 * 60 } },
   });
@@ -322,7 +322,7 @@ describe('threat: a confirmation of another sign-in or of another dependant does
 
   test('a request left unanswered expires: the page says so and offers to sign in again', async () => {
     const login = await childLogin(children.khoi.pin);
-    clock.advance(16 * 60_000); // the sign-in request's 15 minutes (policy) are over
+    clock.advance(16 * 60_000); // the sign-in request's 10 minutes (policy) are over
     const expired = await login.browser.submit(login.page, 'confirmation');
     expect(expired.status).toBe(409);
     expect(expired.html).toContain('role="alert"');

@@ -299,9 +299,9 @@ describe('other rules', () => {
     expect(endReasonOf('guardian')).toBe('guardianship_ended');
   });
 
-  test('confirmation TTLs: 15 minutes for sign-in and sharing, a day otherwise, configurable', () => {
-    expect(DEFAULT_CONFIRMATION_TTL_MS.sign_in).toBe(15 * 60_000);
-    expect(DEFAULT_CONFIRMATION_TTL_MS.share_data).toBe(15 * 60_000);
+  test('confirmation TTLs: 10 minutes (the login interaction) for sign-in and sharing, a day otherwise, configurable', () => {
+    expect(DEFAULT_CONFIRMATION_TTL_MS.sign_in).toBe(10 * 60_000);
+    expect(DEFAULT_CONFIRMATION_TTL_MS.share_data).toBe(10 * 60_000);
     expect(DEFAULT_CONFIRMATION_TTL_MS.lock).toBe(24 * 3_600_000);
     const ttl = confirmationTtlFromEnv({ REPRESENTATION_CONFIRM_FAST_MIN: '5', REPRESENTATION_CONFIRM_SLOW_MIN: 'x' });
     expect(ttl.sign_in).toBe(5 * 60_000);

@@ -101,8 +101,9 @@ export type ConfirmationTtl = Record<ConfirmationAction, number>;
 
 const MINUTE = 60_000;
 export const DEFAULT_CONFIRMATION_TTL_MS: Readonly<ConfirmationTtl> = {
-  sign_in: 15 * MINUTE,
-  share_data: 15 * MINUTE,
+  // No longer than the login interaction that waits for it (src/oidc/provider.ts: 10 minutes).
+  sign_in: 10 * MINUTE,
+  share_data: 10 * MINUTE,
   change_contact: 24 * 60 * MINUTE,
   lock: 24 * 60 * MINUTE,
   unlock: 24 * 60 * MINUTE,

@@ -375,7 +375,7 @@ describe('links and confirmations', () => {
       version: 1,
       detail: { relyingParty: 'Cổng Dịch vụ công quốc gia' },
     });
-    expect(request.expiresAt.getTime() - clock.now().getTime()).toBe(15 * 60_000);
+    expect(request.expiresAt.getTime() - clock.now().getTime()).toBe(10 * 60_000);
     const notices = await inboxOf(an.id);
     expect(notices).toContainEqual({
       template: 'confirmation_requested',
@@ -451,12 +451,12 @@ describe('links and confirmations', () => {
     }
   });
 
-  test('an expired request cannot be confirmed; a day-long one still can after 15 minutes', async () => {
+  test('an expired request cannot be confirmed; a day-long one still can after 10 minutes', async () => {
     const clock = fixedClock(MARCH_2026);
     const { representation } = kit(clock);
     const signIn = await representation.requestConfirmation(t.db, { dependantAccountId: khoi.id, action: 'sign_in' });
     const lock = await representation.requestConfirmation(t.db, { dependantAccountId: khoi.id, action: 'lock' });
-    clock.advance(15 * 60_000);
+    clock.advance(10 * 60_000);
     expect(await representation.confirmationOf(signIn.id)).toMatchObject({ status: 'expired' });
     expect((await representation.pendingFor(an.id)).map((c) => c.id)).not.toContain(signIn.id);
     const late = await problemOf(representation.decide(signIn.id, an.id, 'confirm', 1));
