@@ -11,6 +11,9 @@ import { createIdentityService, type Account, type IdentityService } from './ide
 import { createNotifyService, type NotifyService } from './notify/service.ts';
 import { createOidc, type Oidc, type OidcOptions } from './oidc/service.ts';
 import { createRepresentationService, type RepresentationService } from './representation/service.ts';
+import { createEidService, type EidService } from './eid/service.ts';
+import { eidPolicyFromEnv, type EidPolicy } from './eid/model.ts';
+import { createLockService, type LockService } from './locks/service.ts';
 import { createRegistries } from './registries/service.ts';
 import type { NationalRegistries } from './registries/ports.ts';
 
@@ -27,6 +30,10 @@ export interface Services {
   oidc: Oidc;
   representation: RepresentationService;
   issuance: IssuanceService;
+  /** The electronic identity card (căn cước điện tử) and its presentations. */
+  eid: EidService;
+  /** Lock grounds, TK03 and authority requests, the registry sync (DOMAIN.md §6). */
+  locks: LockService;
   /**
    * The phone a subject's codes and notices go to: their own, or, for a dependant or an
    * organisation without one, their representative's (DOMAIN.md §4: dependants use the
@@ -40,6 +47,7 @@ export interface ServiceOptions {
   authPolicy?: PolicyOverrides;
   /** The biometric matchers behind the verification port (default: the sandbox verifier). */
   verifier?: BiometricVerifier;
+  eidPolicy?: Partial<EidPolicy>;
 }
 
 export function createServices(platform: Platform, options: ServiceOptions = {}): Services {
@@ -62,6 +70,11 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     sessions: oidc.sessions,
     policy: options.authPolicy ?? authPolicyFromEnv(),
   });
+  const eid = createEidService(
+    platform,
+    { registries, identity, auth, audit },
+    { policy: options.eidPolicy ?? eidPolicyFromEnv() },
+  );
   const calendar = createCalendarService(platform, { audit });
   const representation = createRepresentationService(platform, { registries, audit, notify, identity });
   const issuance = createIssuanceService(platform, {
@@ -74,6 +87,29 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     verifier: options.verifier ?? new SandboxVerifier(registries),
     representation,
   });
+
+  /** The phone a subject's codes go to: their own, or their representative's (DOMAIN.md §4). */
+  async function contactPhoneOf(account: Account): Promise<string | null> {
+    if (account.phone) return account.phone;
+    for (const link of await representation.representativesOf(account.id)) {
+      const phone = (await identity.get(link.representativeAccountId))?.phone;
+      if (phone) return phone;
+    }
+    return null;
+  }
+
+  const locks = createLockService(platform, {
+    identity,
+    backoffice,
+    calendar,
+    notify,
+    audit,
+    registries,
+    passcode: auth,
+    contactPhoneOf,
+    // A lock ends every session and tells relying parties at once (DOMAIN.md §6).
+    sessions: oidc.sessions,
+  });
   return {
     audit,
     calendar,
@@ -85,13 +121,8 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     oidc,
     representation,
     issuance,
-    async contactPhoneOf(account) {
-      if (account.phone) return account.phone;
-      for (const link of await representation.representativesOf(account.id)) {
-        const phone = (await identity.get(link.representativeAccountId))?.phone;
-        if (phone) return phone;
-      }
-      return null;
-    },
+    eid,
+    locks,
+    contactPhoneOf,
   };
 }

@@ -3,6 +3,7 @@ import { every } from './platform/loop.ts';
 import type { Services } from './services.ts';
 import { startNotifyWorker } from './notify/worker.ts';
 import { startOidcWorker } from './oidc/worker.ts';
+import { startEidWorker } from './eid/worker.ts';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -17,6 +18,8 @@ export function startWorkers(platform: Platform, services: Services, options: { 
   // LISTEN/NOTIFY wakes the notification worker as soon as a message commits; polling is the fallback.
   const notify = startNotifyWorker(platform, { listenUrl: options.databaseUrl });
   const oidc = startOidcWorker(services.oidc, { log });
+  // The card's signing keys rotate; its usage history is kept 5 years (DOMAIN.md §§6, 9).
+  const eid = startEidWorker(services.eid, { log });
   // Art 14: an account not activated within 7 days can then only be activated by the call centre.
   const activation = every('activation expiry', 60_000, log, async () => {
     const expired = await services.identity.expireDueActivations();
@@ -41,6 +44,19 @@ export function startWorkers(platform: Platform, services: Services, options: { 
     if (ended > 0) log.info({ ended }, 'representations ended');
     await services.representation.expireConfirmations();
   });
+  // DOMAIN.md §6: registry changes lock and unlock automatically (card, death, documents, dissolution, PIN).
+  const registrySync = every('registry sync', 60_000, log, async () => {
+    const report = await services.locks.syncRegistry();
+    if (report.processed > 0) {
+      log.info({ processed: report.processed, applied: report.applied }, 'registry changes applied');
+    }
+  });
+  // Seed 003: overdue steps of the authority chain escalate; deferred notices go out when due.
+  const lockDeadlines = every('lock requests', 5 * 60_000, log, async () => {
+    const escalated = await services.locks.escalateOverdue();
+    if (escalated > 0) log.info({ escalated }, 'lock requests escalated');
+    await services.locks.releaseDeferredNotices();
+  });
   const credentials = every('credential housekeeping', 10 * 60_000, log, async () => {
     await services.auth.prune();
   });
@@ -52,8 +68,11 @@ export function startWorkers(platform: Platform, services: Services, options: { 
         consents.stop(),
         cards.stop(),
         representation.stop(),
+        registrySync.stop(),
+        lockDeadlines.stop(),
         credentials.stop(),
         oidc.stop(),
+        eid.stop(),
       ]);
       await notify.stop();
     },

@@ -45,6 +45,7 @@ beforeAll(async () => {
       audit: kit.audit,
       representation: createRepresentationService(platform, kit),
       contactPhoneOf: ownPhone,
+      notify: kit.notify,
     }),
   );
 });
@@ -66,6 +67,8 @@ describe('OpenAPI and discovery', () => {
         '/api/v1/app/history',
         '/api/v1/app/consents',
         '/api/v1/app/consents/{clientId}',
+        '/api/v1/app/notices',
+        '/api/v1/app/notices/read',
         '/api/v1/officer/units/{unitId}/summary',
         '/api/v1/admin/relying-parties',
         '/api/v1/admin/oidc/keys/rotate',

@@ -64,6 +64,8 @@ describe('dinhdanh start', () => {
     expect(await interrupt(child)).toBe(0);
   });
 
+  // Two cold starts, each with initdb, migrations and the sandbox seed: more than the default 30 s
+  // on a busy two-core machine.
   test('without DATABASE_URL: an embedded PostgreSQL under the data dir, reused by a second start', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dinhdanh-start-'));
     dirs.push(dataDir);
@@ -82,5 +84,5 @@ describe('dinhdanh start', () => {
     expect(second.output()).not.toContain('initialising embedded PostgreSQL');
     expect((await fetch(`${second.base}/readyz`)).status).toBe(200);
     expect(await interrupt(second.child)).toBe(0);
-  });
+  }, 180_000);
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalIdentifier, identityProblem, type AccountStatus } from '../identity/model.ts';
+import { canonicalIdentifier, identityProblem, type Account, type AccountStatus } from '../identity/model.ts';
 import { defineProblems } from '../platform/errors.ts';
 
 /**
@@ -13,6 +13,26 @@ import { defineProblems } from '../platform/errors.ts';
  */
 export type OtpPurpose = 'login' | 'device' | 'sensitive' | 'activation';
 export const OTP_PURPOSES: readonly OtpPurpose[] = ['login', 'device', 'sensitive', 'activation'];
+
+/**
+ * The locked view: DOMAIN.md §6 (policy) says locking must never make unlocking impossible, so the
+ * holder of a locked identity may still prove who they are (password, then a code) to reach a view
+ * that only files an unlock request and reads notices (Law on Identification Arts 31–34). Death
+ * (Art 34; Decree 69 Art 30) has no unlock, so it has no locked view either: nobody may sign in as
+ * a dead person. Every other ground leaves the view open, whatever else holds.
+ */
+export function lockedViewOpen(account: Pick<Account, 'status' | 'lockReasons'>): boolean {
+  return account.status === 'locked' && !account.lockReasons.includes('death');
+}
+
+/**
+ * `allowLocked` on a credential check: the caller (the login interaction for the citizen app's
+ * locked view, the holder's own unlock) accepts an account whose locked view is open
+ * (`lockedViewOpen`). Without it, only an active account passes.
+ */
+export interface LockedViewOption {
+  allowLocked?: boolean;
+}
 
 export interface LoginContext {
   ip: string;

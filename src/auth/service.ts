@@ -28,6 +28,8 @@ import {
   type OtpTarget,
   type OtpUse,
   type PolicyOverrides,
+  lockedViewOpen,
+  type LockedViewOption,
 } from './model.ts';
 import { argon2Hasher, type PasswordHasher } from './passwords.ts';
 import {
@@ -73,9 +75,11 @@ export interface AuthService {
    * Rate limited per account and per IP: Problem AUTH_TEMPORARILY_LOCKED (429) with params
    * { until: ISO instant, retryAfter: seconds }. A correct password on a non-active account throws
    * ACCOUNT_NOT_ACTIVE (403) with the status (only after the password proved who is asking).
-   * Every outcome is audited (auth.password.*).
+   * Every outcome is audited (auth.password.*). Added to the contract: `allowLocked` returns a
+   * locked account whose locked view is open (`lockedViewOpen`: the citizen app's locked view,
+   * DOMAIN.md §6), audited as a success with `lockedView: true`.
    */
-  checkPassword(identifier: string, password: string, ctx: LoginContext): Promise<Account>;
+  checkPassword(identifier: string, password: string, ctx: LoginContext, options?: LockedViewOption): Promise<Account>;
   /**
    * Sends a 6-digit OTP by SMS to the account's phone through the outbox. Added to the contract:
    * purpose 'activation' only for an account pending activation (ACCOUNT_TRANSITION_NOT_ALLOWED
@@ -83,29 +87,36 @@ export interface AuthService {
    * representative's), or a login code of an account that has no phone of its own (a dependant:
    * the caller resolved the representative's); every other purpose needs an active account and
    * uses its own phone, and an account with a phone always gets its login codes there.
+   * `allowLocked` also sends a login code to a locked account whose locked view is open (the
+   * citizen app's locked view, DOMAIN.md §6); no other caller ever sends one to a locked account.
    */
   startOtp(
     accountId: string,
     purpose: OtpPurpose,
     ctx: LoginContext,
-    options?: { phone?: string },
+    options?: { phone?: string } & LockedViewOption,
   ): Promise<OtpChallenge>;
   /**
    * Throws AUTH_OTP_INVALID (401, with attemptsLeft), AUTH_OTP_EXPIRED (401), AUTH_TEMPORARILY_LOCKED (429). Single use.
-   * Added to the contract: `options.purpose` also requires the challenge to have been started for that purpose.
+   * Added to the contract: `options.purpose` also requires the challenge to have been started for that purpose;
+   * `allowLocked` accepts a locked account whose locked view is open (as startOtp).
    */
   verifyOtp(
     challengeId: string,
     accountId: string,
     code: string,
     ctx: LoginContext,
-    options?: { purpose?: OtpPurpose },
+    options?: { purpose?: OtpPurpose } & LockedViewOption,
   ): Promise<void>;
   /** Officers: RFC 6238 TOTP; throws AUTH_TOTP_INVALID / AUTH_TOTP_NOT_ENROLLED / AUTH_TEMPORARILY_LOCKED. */
   verifyTotp(accountId: string, code: string, ctx: LoginContext): Promise<void>;
   hasTotp(accountId: string): Promise<boolean>;
-  /** Sensitive actions. */
-  verifyPasscode(accountId: string, passcode: string, ctx: LoginContext): Promise<void>;
+  /**
+   * Sensitive actions. Added to the contract: `allowLocked` accepts a locked account whose locked
+   * view is open: the holder's own unlock in the app (DOMAIN.md §6: locking never makes unlocking
+   * impossible). Counted and throttled the same way.
+   */
+  verifyPasscode(accountId: string, passcode: string, ctx: LoginContext, options?: LockedViewOption): Promise<void>;
 
   // Added to the contract.
   /** Sets the password after checking the policy (AUTH_PASSWORD_POLICY lists every rule broken). */
@@ -281,12 +292,16 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     return attempt;
   }
 
-  async function activeAccount(accountId: string): Promise<Account> {
+  async function activeAccount(accountId: string, options: LockedViewOption = {}): Promise<Account> {
     const account = UUID.test(accountId) ? await identity.get(accountId) : undefined;
     if (!account) throw platformProblem('NOT_FOUND', { what: 'account' });
     // DOMAIN.md §6 (Law on Identification Art 34; Decree 69 Art 30): a lock takes effect everywhere
-    // at once: no login step, no OTP, no credential change while the account is not active.
-    if (account.status !== 'active') throw notActiveProblem(account.status);
+    // at once: no login step, no OTP, no credential change while the account is not active. The one
+    // exception is the locked view the caller asked for (unlock request, notices): locking must
+    // never make unlocking impossible.
+    if (account.status !== 'active' && !(options.allowLocked && lockedViewOpen(account))) {
+      throw notActiveProblem(account.status, account.lockReasons);
+    }
     return account;
   }
 
@@ -508,8 +523,13 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
   }
 
   /** The account a code may be checked for: active, or pending for an activation code (Art 14.1). */
-  async function accountFor(accountId: string, purpose: OtpPurpose | undefined): Promise<Account> {
-    if (purpose !== 'activation') return activeAccount(accountId);
+  async function accountFor(
+    accountId: string,
+    purpose: OtpPurpose | undefined,
+    options: LockedViewOption = {},
+  ): Promise<Account> {
+    // Only a login code serves the locked view: a code for a device or a sensitive action does not.
+    if (purpose !== 'activation') return activeAccount(accountId, purpose === 'login' ? options : {});
     const account = UUID.test(accountId) ? await identity.get(accountId) : undefined;
     if (!account) throw platformProblem('NOT_FOUND', { what: 'account' });
     if (account.status !== 'pending_activation') throw notPendingProblem(account.status);
@@ -522,8 +542,9 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     code: string,
     ctx: LoginContext,
     purpose: OtpPurpose | undefined,
+    options: LockedViewOption = {},
   ): Promise<void> {
-    const account = await accountFor(accountId, purpose);
+    const account = await accountFor(accountId, purpose, options);
     const checked = await checkOtp({
       challengeId,
       accountId: account.id,
@@ -555,7 +576,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
   });
 
   return {
-    async checkPassword(identifier, password, ctx) {
+    async checkPassword(identifier, password, ctx, options = {}) {
       const now = clock.now();
       const ident = typeof identifier === 'string' ? identifier.trim() : '';
       const secret = typeof password === 'string' ? password : '';
@@ -603,7 +624,9 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
       await reset(db, accountKey);
       await refund(db, ipKey, limits.perIp);
       const rehashed = await upgradeHash('auth.passwords', account.id, stored, secret);
-      if (account.status !== 'active') {
+      // DOMAIN.md §6 (policy): the holder of a locked identity still reaches the locked view.
+      const lockedView = account.status === 'locked' && options.allowLocked === true && lockedViewOpen(account);
+      if (account.status !== 'active' && !lockedView) {
         await record(
           db,
           'auth.password.not_active',
@@ -611,7 +634,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
           { actor: accountActor(account.id), subject },
           { ...base, status: account.status },
         );
-        throw notActiveProblem(account.status);
+        throw notActiveProblem(account.status, account.lockReasons);
       }
       await record(
         db,
@@ -621,6 +644,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
         {
           ...base,
           ...(rehashed ? { rehashed: true } : {}),
+          ...(lockedView ? { lockedView: true } : {}),
         },
       );
       return account;
@@ -642,7 +666,9 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
       // account is locked (nor before it is activated, nor once closed), except the activation
       // code, which exists for accounts pending activation only (Art 14.1).
       const wanted = purpose === 'activation' ? 'pending_activation' : 'active';
-      if (account.status !== wanted) {
+      // The locked view's login code (DOMAIN.md §6, policy): asked for explicitly, login codes only.
+      const lockedView = purpose === 'login' && options.allowLocked === true && lockedViewOpen(account);
+      if (account.status !== wanted && !lockedView) {
         await record(
           db,
           'auth.otp.refused',
@@ -650,7 +676,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
           { actor: ANONYMOUS, subject },
           { ...base, status: account.status },
         );
-        throw purpose === 'activation' ? notPendingProblem(account.status) : notActiveProblem(account.status);
+        throw purpose === 'activation' ? notPendingProblem(account.status) : notActiveProblem(account.status, account.lockReasons);
       }
       const phone = codeDestination(account, purpose, options.phone);
       if (options.phone && !phone) {
@@ -661,7 +687,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
     },
 
     verifyOtp(challengeId, accountId, code, ctx, options = {}) {
-      return verifyOtpFor(challengeId, accountId, code, ctx, options.purpose);
+      return verifyOtpFor(challengeId, accountId, code, ctx, options.purpose, { allowLocked: options.allowLocked });
     },
 
     async verifyTotp(accountId, code, ctx) {
@@ -701,8 +727,8 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
       return Boolean(row?.confirmed_at);
     },
 
-    async verifyPasscode(accountId, passcode, ctx) {
-      const account = await activeAccount(accountId);
+    async verifyPasscode(accountId, passcode, ctx, options = {}) {
+      const account = await activeAccount(accountId, { allowLocked: options.allowLocked });
       const subject = accountSubject(account.id);
       const stored = await hashOf(db, 'auth.passcodes', account.id);
       if (!stored) throw authProblem('AUTH_PASSCODE_NOT_SET');

@@ -11,6 +11,8 @@ import { auditRoutes } from '../audit/routes.ts';
 import { calendarRoutes } from '../calendar/routes.ts';
 import { representationRoutes } from '../representation/routes.ts';
 import { activationRoutes } from '../auth/activation-routes.ts';
+import { eidRoutes } from '../eid/routes.ts';
+import { lockRoutes, lockSecuritySchemes } from '../locks/routes.ts';
 import { issuanceRoutes } from '../issuance/routes.ts';
 import { applicationOfficerRoutes } from '../backoffice/application-routes.ts';
 import { oidcRoutes, oidcSecuritySchemes } from '../oidc/routes.ts';
@@ -49,7 +51,11 @@ export async function buildServer(
       },
       servers: [{ url: platform.config.baseUrl }],
       components: {
-        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' }, ...oidcSecuritySchemes },
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer' },
+          ...oidcSecuritySchemes,
+          ...lockSecuritySchemes,
+        },
       },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -78,6 +84,8 @@ export async function buildServer(
   await app.register(activationRoutes(platform, services));
   await app.register(issuanceRoutes(platform, services));
   await app.register(representationRoutes(platform, services));
+  await app.register(eidRoutes(platform, services));
+  await app.register(lockRoutes(platform, services));
   await app.register(applicationOfficerRoutes(platform, services));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as App;

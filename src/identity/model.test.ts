@@ -3,6 +3,7 @@ import {
   activationDeadline,
   canonicalIdentifier,
   maskPhone,
+  notActiveProblem,
   nextStatus,
   parseIdentifier,
   toE164,
@@ -132,5 +133,14 @@ describe('identifiers and contact points', () => {
     expect(toE164('84912345678')).toBe('+84912345678');
     expect(toE164('12345')).toBeNull();
     expect(maskPhone('+84912345678')).toBe('0912***678');
+  });
+});
+
+describe('the not-active answer (DOMAIN.md §6)', () => {
+  test('a locked holder is told an unlock can still be asked for, except after death (Law Art 34)', () => {
+    expect(notActiveProblem('locked', ['holder_request']).messageIn('vi')).toContain('yêu cầu mở khóa');
+    const dead = notActiveProblem('locked', ['holder_request', 'death']);
+    expect(dead.messageIn('vi')).toContain('vĩnh viễn');
+    expect(dead.messageIn('en')).not.toContain('unlock');
   });
 });

@@ -153,12 +153,12 @@ export const STATUS_PHRASES: Record<AccountStatus, { vi: string; en: string }> =
   closed: { vi: 'đã bị đóng', en: 'is closed' },
 };
 
-export function notActiveProblem(status: AccountStatus) {
-  return identityProblem('ACCOUNT_NOT_ACTIVE', {
-    status,
-    statusVi: STATUS_PHRASES[status].vi,
-    statusEn: STATUS_PHRASES[status].en,
-  });
+/** Death closes the way to an unlock for good (Law on Identification Art 34): no "ask to unlock" there. */
+const LOCKED_FOR_DEATH = { vi: 'đã bị khóa vĩnh viễn', en: 'is locked for good' };
+
+export function notActiveProblem(status: AccountStatus, lockReasons: readonly string[] = []) {
+  const phrase = status === 'locked' && lockReasons.includes('death') ? LOCKED_FOR_DEATH : STATUS_PHRASES[status];
+  return identityProblem('ACCOUNT_NOT_ACTIVE', { status, statusVi: phrase.vi, statusEn: phrase.en });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -90,7 +90,9 @@ export async function updateIfUnchanged(
   db: Executor,
   id: string,
   expected: { version: number; status: AccountStatus },
-  patch: Partial<Pick<AccountRow, 'status' | 'phone' | 'email' | 'level' | 'activated_at' | 'activation_due_at'>> & {
+  patch: Partial<
+    Pick<AccountRow, 'status' | 'pin' | 'phone' | 'email' | 'level' | 'activated_at' | 'activation_due_at'>
+  > & {
     lock_reasons?: string[];
   },
 ): Promise<Account | undefined> {

@@ -400,3 +400,55 @@ describe('lookup and profile (through the registry ports)', () => {
     });
   });
 });
+
+describe('a PIN re-issued by the Identity DB (Decree 70/2024 Art 11.7)', () => {
+  test('the account keeps its key and takes the new PIN; the ledger keeps the last digits only', async () => {
+    const { identity, audit } = kit();
+    const a = await makeAccount(identity, t.db);
+    const fresh = uniqueSubject().pin;
+    const changed = await identity.setPin(t.db, a.id, fresh, { expectedVersion: a.version, actor: officer });
+    expect(changed).toMatchObject({ id: a.id, pin: fresh, version: a.version + 1, status: 'active' });
+    expect((await identity.findByIdentifier(fresh))?.id).toBe(a.id);
+    expect(await identity.findByIdentifier(a.pin!)).toBeUndefined();
+    const entry = (await audit.historyOf({ kind: 'account', id: a.id })).find(
+      (e) => e.action === 'identity.account.set_pin',
+    );
+    expect(entry?.detail).toEqual({
+      previousPinEnd: a.pin!.slice(-3),
+      pinEnd: fresh.slice(-3),
+      version: a.version + 1,
+    });
+  });
+
+  test('refuses a malformed PIN, one another live account holds, a non-citizen and a stale version', async () => {
+    const { identity, registries } = kit();
+    const a = await makeAccount(identity, t.db);
+    const b = await makeAccount(identity, t.db);
+    const options = { expectedVersion: a.version, actor: officer };
+    expect((await problemOf(identity.setPin(t.db, a.id, '12345', options))).code).toBe('ACCOUNT_INVALID');
+    expect(await problemOf(identity.setPin(t.db, a.id, b.pin!, options))).toMatchObject({
+      code: 'ACCOUNT_INVALID',
+      field: 'pin',
+    });
+    const stale = await problemOf(
+      identity.setPin(t.db, a.id, uniqueSubject().pin, { expectedVersion: a.version + 5, actor: officer }),
+    );
+    expect(stale.code).toBe('CONFLICT');
+    const org = (await registries.business.findByEnterpriseCode(DEMO_PERSONS.organisation.enterpriseCode))!;
+    const company =
+      (await identity.findByIdentifier(org.enterpriseCode)) ??
+      (await identity.createAccount(t.db, {
+        subjectKind: 'organisation',
+        registryId: org.registryId,
+        enterpriseCode: org.enterpriseCode,
+        fullName: org.name,
+        level: null,
+        status: 'active',
+      }));
+    const refused = await problemOf(
+      identity.setPin(t.db, company.id, uniqueSubject().pin, { expectedVersion: company.version, actor: officer }),
+    );
+    expect(refused.code).toBe('ACCOUNT_TRANSITION_NOT_ALLOWED');
+    expect((await identity.get(a.id))?.pin).toBe(a.pin);
+  });
+});

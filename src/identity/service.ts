@@ -86,6 +86,14 @@ export interface IdentityService {
    * Notifying the subject is the caller's (same transaction): see src/auth/activation.ts.
    */
   reissueActivation(executor: Executor, accountId: string, options: ReissueOptions): Promise<Account>;
+  /**
+   * Added to the contract. The Identity DB cancelled the citizen's PIN and issued a new one
+   * (Decree 70/2024 Art 11.7): the account keeps its key and history, and its login identifier
+   * follows the registry (called by the registry-sync worker, src/locks). ACCOUNT_INVALID (400)
+   * for a malformed PIN, a non-citizen or a PIN another live account holds; CONFLICT (409) on a
+   * stale version. The ledger keeps the last three digits only.
+   */
+  setPin(executor: Executor, accountId: string, pin: string, options: ChangeOptions): Promise<Account>;
 }
 
 export const ACCOUNT_SUBJECT = (id: string) => ({ kind: 'account', id });
@@ -397,6 +405,23 @@ export function createIdentityService(
           throw identityProblem('ACCOUNT_TRANSITION_NOT_ALLOWED', { action: 'set_email', status: current.status });
         }
         return { patch: { email: value }, detail: { email: value !== null } };
+      });
+    },
+
+    async setPin(executor, accountId, pin, options) {
+      if (typeof pin !== 'string' || !/^\d{12}$/.test(pin)) throw invalid('a PIN has 12 digits', 'pin');
+      return change(executor, accountId, options, 'identity.account.set_pin', async (current, trx) => {
+        if (current.subjectKind !== 'citizen' || current.status === 'closed') {
+          throw identityProblem('ACCOUNT_TRANSITION_NOT_ALLOWED', { action: 'set_pin', status: current.status });
+        }
+        // One live account per PIN (index accounts_live_pin): say so rather than fail on the index.
+        if ((await findLiveBy(trx, 'pin', pin)).some((a) => a.id !== accountId)) {
+          throw invalid('another account holds this PIN', 'pin');
+        }
+        return {
+          patch: { pin },
+          detail: { previousPinEnd: current.pin?.slice(-3) ?? null, pinEnd: pin.slice(-3) },
+        };
       });
     },
 

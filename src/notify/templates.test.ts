@@ -54,6 +54,17 @@ const SAMPLES: { [K in TemplateName]: TemplateParams[K] } = {
     dueOn: '2026-03-12',
     state: 'overdue',
   },
+  lock_ground_lifted: { ground: 'card_revoked_or_held', liftedOn: '2026-04-28', stillLocked: true },
+  lock_request_decided: {
+    requestNo: 'TK03-2026-000042',
+    documentNo: '125/CV-CSĐT',
+    action: 'lock',
+    outcome: 'refused',
+    decidedOn: '2026-05-04',
+    reasons: ['Văn bản đề nghị không nêu căn cứ pháp lý'],
+  },
+  unlock_request_refused: { requestNo: 'TK03-2026-000043', reasons: ['Vi phạm chưa được khắc phục'] },
+  lock_request_overdue: { requestNo: 'TK03-2026-000042', step: 'forward', dueOn: '2026-04-28' },
 };
 
 describe('templates', () => {

@@ -59,6 +59,19 @@ export const LOCK_GROUNDS = {
     vi: 'theo đề nghị của cơ quan có thẩm quyền',
     en: 'at the request of a competent authority',
   },
+  // Grounds the registry-sync worker applies (src/locks; DOMAIN.md §6 cases c, foreigners, organisations).
+  card_revoked_or_held: {
+    vi: 'thẻ căn cước bị thu hồi hoặc bị tạm giữ',
+    en: 'your identity card was revoked or is held',
+  },
+  document_expired: {
+    vi: 'hộ chiếu hoặc thẻ thường trú, thẻ tạm trú đã hết hạn',
+    en: 'your passport or residence card has expired',
+  },
+  organisation_dissolved: {
+    vi: 'tổ chức đã giải thể hoặc chấm dứt hoạt động',
+    en: 'the organisation was dissolved or has ceased to operate',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 export type LockGround = keyof typeof LOCK_GROUNDS;
 
@@ -166,6 +179,36 @@ export const TEMPLATE_PARAMS = {
     },
     { additionalProperties: false },
   ),
+  lock_ground_lifted: Type.Object(
+    { ground: LockGroundSchema, liftedOn: CivilDate, stillLocked: Type.Boolean() },
+    { additionalProperties: false },
+  ),
+  lock_request_decided: Type.Object(
+    {
+      requestNo: ApplicationNo,
+      documentNo: Type.String({ minLength: 1, maxLength: 100 }),
+      action: Type.Union([Type.Literal('lock'), Type.Literal('unlock')]),
+      outcome: Type.Union([Type.Literal('approved'), Type.Literal('refused'), Type.Literal('returned')]),
+      decidedOn: CivilDate,
+      reasons: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 20 })),
+    },
+    { additionalProperties: false },
+  ),
+  unlock_request_refused: Type.Object(
+    {
+      requestNo: ApplicationNo,
+      reasons: Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { minItems: 1, maxItems: 20 }),
+    },
+    { additionalProperties: false },
+  ),
+  lock_request_overdue: Type.Object(
+    {
+      requestNo: ApplicationNo,
+      step: Type.Union([Type.Literal('forward'), Type.Literal('decide')]),
+      dueOn: CivilDate,
+    },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATE_PARAMS;
@@ -196,6 +239,21 @@ export interface TemplateParams {
   representation_handover: { fullName: string; turnedOn: string };
   /** Officers' inbox: an application near or past its legal deadline. */
   application_deadline: { applicationNo: string; procedure: Procedure; dueOn: string; state: 'near' | 'overdue' };
+  /** One ground of a lock was lifted; the account may still be locked on another (src/locks). */
+  lock_ground_lifted: { ground: LockGround; liftedOn: string; stillLocked: boolean };
+  /** To the requesting authority: the result of its TK03 request (seed 003 step 3). */
+  lock_request_decided: {
+    requestNo: string;
+    documentNo: string;
+    action: 'lock' | 'unlock';
+    outcome: 'approved' | 'refused' | 'returned';
+    decidedOn: string;
+    reasons?: string[];
+  };
+  /** To the holder: their request to lift a ground was refused, with written reasons. */
+  unlock_request_refused: { requestNo: string; reasons: string[] };
+  /** Officers' inbox: a step of a lock request missed its deadline (escalation). */
+  lock_request_overdue: { requestNo: string; step: 'forward' | 'decide'; dueOn: string };
 }
 
 /** Parameters that are secrets: the outbox erases them once the message is sent or abandoned. */
@@ -621,6 +679,137 @@ const TEMPLATES: { [K in TemplateName]: Localized<TemplateParams[K]> } = {
             blocks: [`${what} is overdue (decision was due by ${due}).`, 'Please deal with it now.'],
             sms: [`Application ${p.applicationNo} is overdue (due ${due}). Please deal with it now.`],
           };
+    },
+  },
+
+  lock_ground_lifted: {
+    // DOMAIN.md §6: the holder is told of every lock and unlock; an account locked on several
+    // grounds stays locked until the last one is lifted.
+    vi: (p) => {
+      const lifted = `Căn cứ khóa tài khoản định danh điện tử của bạn (${LOCK_GROUNDS[p.ground].vi}) đã được gỡ bỏ ngày ${formatDate(p.liftedOn, 'vi')}.`;
+      const state = p.stillLocked
+        ? 'Tài khoản vẫn bị khóa vì còn căn cứ khóa khác. Bạn có thể xem các căn cứ khóa và gửi yêu cầu mở khóa trên ứng dụng định danh điện tử.'
+        : 'Tài khoản đã được mở khóa và có thể sử dụng bình thường.';
+      return {
+        subject: p.stillLocked
+          ? 'Một căn cứ khóa tài khoản định danh điện tử đã được gỡ bỏ'
+          : 'Tài khoản định danh điện tử đã được mở khóa',
+        blocks: [lifted, state, 'Nếu bạn không yêu cầu, vui lòng liên hệ ngay tổng đài hỗ trợ.'],
+        sms: [
+          `${lifted} ${p.stillLocked ? 'Tài khoản vẫn bị khóa vì căn cứ khác.' : 'Tài khoản đã được mở khóa.'}`,
+          p.stillLocked
+            ? `Một căn cứ khóa tài khoản định danh điện tử đã được gỡ bỏ ngày ${formatDate(p.liftedOn, 'vi')}; tài khoản vẫn bị khóa.`
+            : `Tài khoản định danh điện tử của bạn đã được mở khóa ngày ${formatDate(p.liftedOn, 'vi')}.`,
+        ],
+      };
+    },
+    en: (p) => {
+      const lifted = `A ground on which your electronic identity account was locked (${LOCK_GROUNDS[p.ground].en}) was lifted on ${formatDate(p.liftedOn, 'en')}.`;
+      const state = p.stillLocked
+        ? 'The account stays locked on another ground. You can see the grounds and ask for an unlock in the electronic identity app.'
+        : 'The account is unlocked and can be used again.';
+      return {
+        subject: p.stillLocked
+          ? 'A lock on your electronic identity account was lifted'
+          : 'Your electronic identity account has been unlocked',
+        blocks: [lifted, state, 'If you did not ask for this, contact the support hotline at once.'],
+        sms: [
+          `${lifted} ${p.stillLocked ? 'The account stays locked on another ground.' : 'The account is unlocked.'}`,
+          p.stillLocked
+            ? `A lock on your electronic identity account was lifted on ${formatDate(p.liftedOn, 'en')}; the account stays locked.`
+            : `Your electronic identity account was unlocked on ${formatDate(p.liftedOn, 'en')}.`,
+        ],
+      };
+    },
+  },
+
+  lock_request_decided: {
+    // Seed 003 step 3: the result goes to the requesting authority; a refusal is written, with reasons.
+    vi: (p) => {
+      const what = `Đề nghị ${p.action === 'lock' ? 'khóa' : 'mở khóa'} căn cước điện tử số ${p.requestNo} (văn bản số ${p.documentNo})`;
+      const outcome =
+        p.outcome === 'approved'
+          ? `${what} đã được phê duyệt ngày ${formatDate(p.decidedOn, 'vi')}; việc ${p.action === 'lock' ? 'khóa' : 'mở khóa'} đã có hiệu lực.`
+          : p.outcome === 'refused'
+            ? `${what} không được phê duyệt ngày ${formatDate(p.decidedOn, 'vi')} vì các lý do sau:`
+            : `${what} được trả lại ngày ${formatDate(p.decidedOn, 'vi')} vì các lý do sau:`;
+      const reasons = p.reasons && p.reasons.length > 0 ? [{ list: p.reasons }] : [];
+      return {
+        subject: `Kết quả giải quyết đề nghị số ${p.requestNo}`,
+        blocks: [outcome, ...reasons],
+        sms: [
+          `Kết quả giải quyết đề nghị số ${p.requestNo}: ${p.outcome === 'approved' ? 'đã phê duyệt' : p.outcome === 'refused' ? 'không phê duyệt' : 'trả lại'}.`,
+        ],
+      };
+    },
+    en: (p) => {
+      const what = `Request ${p.requestNo} (your document ${p.documentNo}) to ${p.action} an electronic identity`;
+      const outcome =
+        p.outcome === 'approved'
+          ? `${what} was approved on ${formatDate(p.decidedOn, 'en')}; the ${p.action === 'lock' ? 'lock' : 'unlock'} is in effect.`
+          : p.outcome === 'refused'
+            ? `${what} was refused on ${formatDate(p.decidedOn, 'en')}, for these reasons:`
+            : `${what} was returned on ${formatDate(p.decidedOn, 'en')}, for these reasons:`;
+      const reasons = p.reasons && p.reasons.length > 0 ? [{ list: p.reasons }] : [];
+      return {
+        subject: `Result of request ${p.requestNo}`,
+        blocks: [outcome, ...reasons],
+        sms: [`Request ${p.requestNo}: ${p.outcome}.`],
+      };
+    },
+  },
+
+  unlock_request_refused: {
+    vi: (p) => ({
+      subject: `Yêu cầu mở khóa số ${p.requestNo} không được chấp thuận`,
+      blocks: [
+        `Yêu cầu mở khóa tài khoản định danh điện tử số ${p.requestNo} của bạn không được chấp thuận vì các lý do sau:`,
+        { list: p.reasons },
+        'Tài khoản vẫn bị khóa. Bạn có thể gửi yêu cầu mới khi căn cứ khóa không còn.',
+      ],
+      sms: [
+        `Yêu cầu mở khóa số ${p.requestNo} không được chấp thuận. Lý do: ${p.reasons.join('; ')}.`,
+        `Yêu cầu mở khóa số ${p.requestNo} không được chấp thuận. Xem lý do trên ứng dụng định danh điện tử.`,
+      ],
+    }),
+    en: (p) => ({
+      subject: `Unlock request ${p.requestNo} refused`,
+      blocks: [
+        `Your request ${p.requestNo} to unlock your electronic identity account was refused, for these reasons:`,
+        { list: p.reasons },
+        'The account stays locked. You may ask again once the ground is gone.',
+      ],
+      sms: [
+        `Unlock request ${p.requestNo} was refused. Reasons: ${p.reasons.join('; ')}.`,
+        `Unlock request ${p.requestNo} was refused. See the reasons in the electronic identity app.`,
+      ],
+    }),
+  },
+
+  lock_request_overdue: {
+    vi: (p) => {
+      const step = p.step === 'forward' ? 'xem xét, chuyển lên Cục' : 'phê duyệt hoặc từ chối';
+      return {
+        subject: `Đề nghị khóa, mở khóa số ${p.requestNo} đã quá hạn`,
+        blocks: [
+          `Đề nghị khóa, mở khóa căn cước điện tử số ${p.requestNo} đã quá thời hạn ${step} (hạn ${formatDate(p.dueOn, 'vi')}).`,
+          'Vui lòng xử lý ngay.',
+        ],
+        sms: [`Đề nghị số ${p.requestNo} đã quá hạn ${step} (hạn ${formatDate(p.dueOn, 'vi')}). Vui lòng xử lý ngay.`],
+      };
+    },
+    en: (p) => {
+      const step = p.step === 'forward' ? 'review and forwarding to C06' : 'decision';
+      return {
+        subject: `Lock request ${p.requestNo} is overdue`,
+        blocks: [
+          `The ${step} of lock request ${p.requestNo} is overdue (due by ${formatDate(p.dueOn, 'en')}).`,
+          'Please deal with it now.',
+        ],
+        sms: [
+          `Lock request ${p.requestNo}: ${step} overdue (due ${formatDate(p.dueOn, 'en')}). Please deal with it now.`,
+        ],
+      };
     },
   },
 };

@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OfficerRole } from '../backoffice/model.ts';
 import { platformProblem } from '../platform/errors.ts';
-import { API_SCOPES, oidcProblem, type ApiAudience } from './model.ts';
+import { lockedViewOpen } from '../auth/model.ts';
+import type { Account } from '../identity/model.ts';
+import { API_SCOPES, isLockedViewToken, oidcProblem, type ApiAudience } from './model.ts';
 import type { BackofficePort, IdentityPort } from './ports.ts';
 import type { Oidc } from './service.ts';
 
@@ -16,12 +18,21 @@ import type { Oidc } from './service.ts';
  * platform's own front ends may be allowed them (clients.ts), so a relying party's token for the
  * same person never opens this API. The account must still be active, and officer/admin calls
  * re-read the officer's roles on every request.
+ *
+ * The locked view (DOMAIN.md §6, policy: locking must never make unlocking impossible): a route
+ * guarded with `allowLocked` (the citizen app's notices, unlock requests) accepts an active account
+ * with `api:app`, or a locked account (any ground but death) with a locked view's token
+ * (`api:app:locked` and no other API scope). Every other route refuses both a locked account and a
+ * locked view's token; a locked view's token stops working once the account is unlocked (the app
+ * signs in again for the full view).
  */
 export interface Bearer {
   accountId: string;
   clientId: string;
   scopes: Set<string>;
   grantId: string | undefined;
+  /** A locked view's token (DOMAIN.md §6): only routes guarded with `allowLocked` let it through. */
+  lockedView: boolean;
 }
 
 declare module 'fastify' {
@@ -34,10 +45,27 @@ export interface BearerGuardOptions {
   audience: ApiAudience;
   /** Officer role required somewhere (the route still checks the unit). */
   role?: OfficerRole;
+  /**
+   * The citizen app's routes a locked identity still reaches (audience `app` only): its notices and
+   * its unlock requests. An active account with `api:app`, or a locked one with a locked view's token.
+   */
+  allowLocked?: boolean;
 }
 
 function challenge(reply: FastifyReply, error?: string): void {
   reply.header('www-authenticate', error ? `Bearer realm="dinhdanh", error="${error}"` : 'Bearer realm="dinhdanh"');
+}
+
+/**
+ * Whether a locked view's token may act on this route for this account, or the Problem to answer:
+ * only on `allowLocked` routes, and only while the account is locked on a ground other than death.
+ */
+function lockedViewRefusal(account: Account | undefined, options: BearerGuardOptions) {
+  if (!options.allowLocked || options.audience !== 'app') return oidcProblem('OIDC_LOCKED_VIEW');
+  if (account && lockedViewOpen(account)) return undefined;
+  // Unlocked since: the locked view is over, the app signs in again for the full view.
+  if (account?.status === 'active') return oidcProblem('OIDC_TOKEN_INVALID');
+  return oidcProblem('OIDC_ACCOUNT_INACTIVE', { status: account?.status ?? 'closed' });
 }
 
 export function bearerGuard(
@@ -64,15 +92,23 @@ export function bearerGuard(
       challenge(reply, 'invalid_token');
       throw oidcProblem('OIDC_TOKEN_INVALID');
     }
-    if (!token.scopes.has(scope)) {
+    const lockedView = isLockedViewToken(token.scopes);
+    if (!lockedView && !token.scopes.has(scope)) {
       challenge(reply, 'insufficient_scope');
       throw oidcProblem('OIDC_TOKEN_SCOPE', { audience: options.audience });
     }
     const account = await deps.identity.get(token.accountId);
-    // DOMAIN.md §6: a lock takes effect everywhere at once.
-    if (!account || account.status !== 'active') {
+    if (lockedView) {
+      const refusal = lockedViewRefusal(account, options);
+      if (refusal) {
+        challenge(reply, refusal.status === 401 ? 'invalid_token' : 'insufficient_scope');
+        throw refusal;
+      }
+    } else if (!account || account.status !== 'active') {
+      // DOMAIN.md §6: a lock takes effect everywhere at once, whatever the route.
       throw oidcProblem('OIDC_ACCOUNT_INACTIVE', { status: account?.status ?? 'closed' });
     }
+    if (!account) throw oidcProblem('OIDC_ACCOUNT_INACTIVE', { status: 'closed' });
     if (options.audience !== 'app') {
       const assignments = await deps.backoffice.assignmentsOf(account.id);
       const wanted: OfficerRole | undefined = options.audience === 'admin' ? 'ADMIN' : options.role;
@@ -80,7 +116,13 @@ export function bearerGuard(
         throw platformProblem('FORBIDDEN');
       }
     }
-    request.bearer = { accountId: account.id, clientId: token.clientId!, scopes: token.scopes, grantId: token.grantId };
+    request.bearer = {
+      accountId: account.id,
+      clientId: token.clientId!,
+      scopes: token.scopes,
+      grantId: token.grantId,
+      lockedView,
+    };
     request.actor = {
       kind: options.audience === 'app' ? 'citizen' : options.audience === 'admin' ? 'admin' : 'officer',
       id: account.id,

@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Client, Interaction, InteractionResults } from 'oidc-provider';
-import { maskPhone, type Account } from '../identity/model.ts';
+import { lockedViewOpen } from '../auth/model.ts';
+import { maskPhone, notActiveProblem, type Account } from '../identity/model.ts';
 import { formatVnInstant } from '../notify/templates.ts';
 import type { Platform } from '../platform/context.ts';
 import { Problem, type Locale } from '../platform/errors.ts';
@@ -17,7 +18,14 @@ import type {
   LoginContext,
   RepresentationPort,
 } from './ports.ts';
-import { clientDisplayName, clientFlag, clientKind, grantTtl, levelRequiredBy } from './provider.ts';
+import {
+  clientDisplayName,
+  clientFlag,
+  clientKind,
+  grantTtl,
+  levelRequiredBy,
+  lockedViewRequested,
+} from './provider.ts';
 import { advanceFlow, createFlow, deleteFlow, findFlow, type LoginFlow } from './repository.ts';
 import type { Oidc } from './service.ts';
 import { escapeHtml } from '../platform/html.ts';
@@ -34,6 +42,13 @@ import { LANG_COOKIE, PAGE_HEADERS, claimLabels, page, parseCookies, pickLocale,
  * (DOMAIN.md §4), and it is signed in only once the representative confirmed in the app (Decree
  * 69/2024 Art 10.1(b); DOMAIN.md §5). The request's id stays in the flow's row, bound to the
  * interaction and the account (dependant.ts).
+ *
+ * A locked account (DOMAIN.md §6; Law on Identification Arts 31–34) is refused after its password,
+ * before any code is sent, with the message that it is locked and can still be unlocked. Except
+ * for the citizen app asking for its locked view (scope api:app:locked): locking must never make
+ * unlocking impossible, so the holder proves who they are (password, SMS code) and is signed in to
+ * a view that only files an unlock request and reads notices (provider.ts gives it a grant with
+ * that scope only). Death has no unlock and no locked view.
  *
  * The one-time code is an SMS code (auth.startOtp / verifyOtp) or, for the officer console, a TOTP
  * code (auth.verifyTotp). The flow's progress is a row in `oidc.login_flows` keyed by the
@@ -142,6 +157,11 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       .provider()
       .interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
     return reply.code(303).header('location', returnTo).header('cache-control', 'no-store').send();
+  }
+
+  /** Whether this sign-in may end in the citizen app's locked view (the request asks for it). */
+  function asksLockedView(l: Loaded): boolean {
+    return lockedViewRequested(l.client, l.details.params);
   }
 
   function unmet(locale: Locale): InteractionResults {
@@ -370,14 +390,13 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
    * representative's phone (DOMAIN.md §4: dependants use the representative's phone), and the
    * code page says so.
    */
-  async function startLoginOtp(account: Account, ctx: LoginContext) {
+  async function startLoginOtp(account: Account, ctx: LoginContext, lockedView: boolean) {
     const representativePhone = account.phone ? null : await contactPhoneOf(account);
-    const otp = await auth.startOtp(
-      account.id,
-      'login',
-      ctx,
-      representativePhone ? { phone: representativePhone } : {},
-    );
+    const otp = await auth.startOtp(account.id, 'login', ctx, {
+      ...(representativePhone ? { phone: representativePhone } : {}),
+      // Only the citizen app's locked view sends a code to a locked account (DOMAIN.md §6).
+      allowLocked: lockedView,
+    });
     return {
       challenge_id: otp.challengeId,
       masked_phone: otp.maskedPhone,
@@ -394,9 +413,25 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     secondFactor: 'sms' | 'totp',
     detail: Record<string, unknown> = {},
   ) {
+    // The account as it is now (a dependant may have been locked while waiting for the
+    // representative): DOMAIN.md §6, no new login while locked, but for the locked view asked for.
+    const lockedView = account.status === 'locked' && asksLockedView(l) && lockedViewOpen(account);
+    if (account.status !== 'active' && !lockedView) {
+      await record(account.id, 'oidc.login.not_active', 'denied', l.client, { status: account.status });
+      return endWithPage(request, reply, l, notActiveProblem(account.status, account.lockReasons).messageIn(l.locale), {
+        error: 'access_denied',
+        error_description: 'The account is not active',
+      });
+    }
     const level = levelOfAccount(account);
     const amr = amrOf(secondFactor);
-    await record(account.id, 'oidc.login.success', 'success', l.client, { acr: ACR[level], amr, level, ...detail });
+    await record(account.id, 'oidc.login.success', 'success', l.client, {
+      acr: ACR[level],
+      amr,
+      level,
+      ...(lockedView ? { locked_view: true } : {}),
+      ...detail,
+    });
     // A transient session cookie: closing the browser signs out (shared devices).
     return finish(request, reply, { login: { accountId: account.id, acr: ACR[level], amr, remember: false } });
   }
@@ -580,7 +615,8 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         const identifier = secrets.open(l.flow.identifier_sealed, `oidc-flow:${l.uid}`).toString('utf8');
         let account: Account;
         try {
-          account = await auth.checkPassword(identifier, password, ctx);
+          // A locked account passes here only for the citizen app's locked view (DOMAIN.md §6).
+          account = await auth.checkPassword(identifier, password, ctx, { allowLocked: asksLockedView(l) });
         } catch (error) {
           return problemOnPage(reply, l, error);
         }
@@ -595,7 +631,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
           return again();
         }
         try {
-          const otp = await startLoginOtp(account, ctx);
+          const otp = await startLoginOtp(account, ctx, asksLockedView(l));
           await advanceFlow(db, l.uid, 'password', {
             step: 'otp',
             account_id: accountId,
@@ -613,7 +649,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         const account = await identity.get(l.flow.account_id);
         if (!account) return errorPage(reply, l.locale, 400, t(l.locale, 'expired'));
         try {
-          const flow = await advanceFlow(db, l.uid, 'otp', await startLoginOtp(account, ctx));
+          const flow = await advanceFlow(db, l.uid, 'otp', await startLoginOtp(account, ctx, asksLockedView(l)));
           return renderLogin(reply, { ...l, flow: flow ?? l.flow }, { notice: 'otp_resent' });
         } catch (error) {
           return problemOnPage(reply, l, error);
@@ -629,7 +665,10 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         const accountId = l.flow.account_id;
         try {
           if (l.flow.second_factor === 'sms') {
-            await auth.verifyOtp(l.flow.challenge_id ?? '', accountId, code, ctx, { purpose: 'login' });
+            await auth.verifyOtp(l.flow.challenge_id ?? '', accountId, code, ctx, {
+              purpose: 'login',
+              allowLocked: asksLockedView(l),
+            });
           } else await auth.verifyTotp(accountId, code, ctx);
         } catch (error) {
           return problemOnPage(reply, l, error);

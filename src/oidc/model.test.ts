@@ -1,11 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { Problem } from '../platform/errors.ts';
 import { validateRelyingParty, type RelyingPartyInput } from './clients.ts';
+import { logoutTargets } from './repository.ts';
 import {
   ACR,
+  LOCKED_VIEW_SCOPE,
   amrOf,
   claimsReleased,
   consentRule,
+  firstPartyScopes,
+  isLockedViewToken,
   levelOfAccount,
   levelOfAcr,
   pairwiseSubject,
@@ -160,5 +164,64 @@ describe('relying-party registration rules', () => {
     expect(code({ scopes: ['api:app'] })).toBe('RP_SCOPE_NOT_ALLOWED:api:app');
     expect(code({ officer_console: true })).toMatch(/first-party/);
     expect(code({ token_endpoint_auth_method: 'private_key_jwt' })).toMatch(/jwks/);
+  });
+});
+
+describe('the locked view (DOMAIN.md §6)', () => {
+  const app = { kind: 'state' as const, firstParty: true, officerConsole: false };
+  const consoleClient = { kind: 'state' as const, firstParty: true, officerConsole: true };
+  const rp = { kind: 'state' as const, firstParty: false, officerConsole: false };
+
+  test('only the citizen app may be registered for it', () => {
+    expect(scopeAllowedFor(LOCKED_VIEW_SCOPE, app)).toBe(true);
+    expect(scopeAllowedFor(LOCKED_VIEW_SCOPE, consoleClient)).toBe(false);
+    expect(scopeAllowedFor(LOCKED_VIEW_SCOPE, rp)).toBe(false);
+    expect(scopeAllowedFor(LOCKED_VIEW_SCOPE, { ...rp, kind: 'private' })).toBe(false);
+  });
+
+  test('a locked view token carries the locked-view scope and no other API scope', () => {
+    expect(isLockedViewToken(['openid', 'api:app:locked'])).toBe(true);
+    expect(isLockedViewToken(new Set(['openid', 'api:app:locked', 'api:app']))).toBe(false);
+    expect(isLockedViewToken(['openid', 'api:app'])).toBe(false);
+    expect(isLockedViewToken(['openid', 'profile'])).toBe(false);
+  });
+
+  test('a first-party grant is one view or the other, never both, never profile while locked', () => {
+    const allowed = new Set(['openid', 'profile', 'api:app', 'api:app:locked']);
+    const asked = ['openid', 'profile', 'api:app', 'api:app:locked', 'pin'];
+    expect(firstPartyScopes(asked, allowed, true)).toEqual(['openid', 'api:app:locked']);
+    expect(firstPartyScopes(asked, allowed, false)).toEqual(['openid', 'profile', 'api:app']);
+    expect(firstPartyScopes(['openid', 'api:app:locked'], new Set(['openid', 'api:app']), true)).toEqual(['openid']);
+  });
+});
+
+describe("whom a terminated account's relying parties are (back-channel logout)", () => {
+  const now = new Date('2026-03-02T03:00:00Z');
+  const later = new Date('2026-03-02T04:00:00Z');
+  const earlier = new Date('2026-03-02T02:00:00Z');
+
+  test('sessions name their relying parties and sids; tokens outliving their session still count', () => {
+    const targets = logoutTargets(
+      [
+        {
+          model: 'Session',
+          client_id: null,
+          expires_at: later,
+          payload: { authorizations: { portal: { sid: 's1' }, app: { sid: 's1' } } },
+        },
+        { model: 'RefreshToken', client_id: 'bank', expires_at: later, payload: { clientId: 'bank', sid: 's0' } },
+        { model: 'AccessToken', client_id: 'portal', expires_at: later, payload: { clientId: 'portal', sid: 's1' } },
+        { model: 'Grant', client_id: 'portal', expires_at: later, payload: { clientId: 'portal' } },
+        // Already over: nobody to tell.
+        { model: 'AccessToken', client_id: 'old', expires_at: earlier, payload: { clientId: 'old', sid: 's9' } },
+        { model: 'AccessToken', client_id: 'nosid', expires_at: null, payload: { clientId: 'nosid' } },
+      ],
+      now,
+    );
+    expect(Object.fromEntries([...targets].map(([c, sids]) => [c, [...sids].sort()]))).toEqual({
+      portal: ['s1'],
+      app: ['s1'],
+      bank: ['s0'],
+    });
   });
 });

@@ -87,7 +87,30 @@ export const CLAIM_SCOPES = Object.keys(SCOPE_CLAIMS) as ClaimScope[];
 export const API_SCOPES = { app: 'api:app', officer: 'api:officer', admin: 'api:admin' } as const;
 export type ApiAudience = keyof typeof API_SCOPES;
 
-export const ALL_SCOPES = ['openid', 'offline_access', ...CLAIM_SCOPES, ...Object.values(API_SCOPES)];
+/**
+ * The citizen app's locked view (DOMAIN.md §6, policy: locking must never make unlocking
+ * impossible; Law on Identification Arts 31–34): the holder of a locked identity signs in to a view
+ * that only files an unlock request and reads notices. A token with this scope and no other API
+ * scope opens only the routes guarded with `allowLocked`, and only while the account stays locked.
+ */
+export const LOCKED_VIEW_SCOPE = 'api:app:locked';
+
+/** The scopes a locked view's grant may hold: the subject's `sub` and the locked view, nothing else. */
+export const LOCKED_VIEW_SCOPES: readonly string[] = ['openid', LOCKED_VIEW_SCOPE];
+
+export const ALL_SCOPES = [
+  'openid',
+  'offline_access',
+  ...CLAIM_SCOPES,
+  ...Object.values(API_SCOPES),
+  LOCKED_VIEW_SCOPE,
+];
+
+/** Whether a token's scopes make it a locked view's token: the locked-view scope and no other API scope. */
+export function isLockedViewToken(scopes: Iterable<string>): boolean {
+  const set = new Set(scopes);
+  return set.has(LOCKED_VIEW_SCOPE) && !Object.values(API_SCOPES).some((s) => set.has(s));
+}
 
 /**
  * Whether a relying party of this kind may ever be allowed the scope. The PIN goes only to state
@@ -100,9 +123,27 @@ export function scopeAllowedFor(
 ): boolean {
   if (scope === 'pin') return client.kind === 'state';
   if (scope === API_SCOPES.app) return client.firstParty;
+  // The locked view belongs to the citizen app only: a locked officer gets no console at all.
+  if (scope === LOCKED_VIEW_SCOPE) return client.firstParty && !client.officerConsole;
   if (scope === API_SCOPES.officer || scope === API_SCOPES.admin) return client.firstParty && client.officerConsole;
   if (scope === 'offline_access') return client.kind === 'state';
   return (CLAIM_SCOPES as string[]).includes(scope);
+}
+
+/**
+ * The scopes a first-party front end gets (registration fixes what it may ask for; no consent): what
+ * it asked for and may have. A locked view's grant holds `openid` and the locked-view scope only
+ * (no profile, no API scope: DOMAIN.md §6, no attribute release while locked); a full sign-in
+ * never holds the locked-view scope, so that a token is one or the other.
+ */
+export function firstPartyScopes(
+  requested: Iterable<string>,
+  allowed: ReadonlySet<string>,
+  lockedView: boolean,
+): string[] {
+  return [...requested].filter(
+    (s) => allowed.has(s) && (lockedView ? LOCKED_VIEW_SCOPES.includes(s) : s !== LOCKED_VIEW_SCOPE),
+  );
 }
 
 /** The claims a set of scopes releases to a relying party of this kind. */
@@ -216,6 +257,11 @@ export const oidcProblem = defineProblems({
     status: 403,
     vi: 'Tài khoản không ở trạng thái hoạt động ({status}).',
     en: 'The account is not active ({status}).',
+  },
+  OIDC_LOCKED_VIEW: {
+    status: 403,
+    vi: 'Tài khoản định danh điện tử đang bị khóa: bạn chỉ có thể xem thông báo và gửi yêu cầu mở khóa.',
+    en: 'The electronic identity account is locked: you can only read notices and ask for it to be unlocked.',
   },
   OFFICER_UNIT_FORBIDDEN: {
     status: 403,

@@ -9,12 +9,16 @@ import type { AuditEvent } from '../audit/model.ts';
 import type { Platform } from '../platform/context.ts';
 import { adapterFactory } from './adapter.ts';
 import { CLIENT_EXTRA } from './clients.ts';
+import { lockedViewOpen } from '../auth/model.ts';
 import {
   ACR_VALUES,
   ALL_SCOPES,
+  LOCKED_VIEW_SCOPE,
   SCOPE_CLAIMS,
   claimsReleased,
   consentRule,
+  firstPartyScopes,
+  isLockedViewToken,
   levelOfAcr,
   pairwiseSubject,
   profileClaims,
@@ -117,6 +121,42 @@ export function clientDisplayName(client: unknown, locale: 'vi' | 'en'): string 
   return typeof name === 'string' && name ? name : String(c?.clientId ?? '');
 }
 
+/**
+ * The client that may open the locked view (DOMAIN.md §6, policy): the platform's own citizen app, a
+ * first-party client registered with the locked-view scope. Never the officer console, never a
+ * relying party.
+ */
+export function lockedViewClient(client: unknown): boolean {
+  if (!clientFlag(client, 'firstParty') || clientFlag(client, 'officerConsole')) return false;
+  const scope = (client as { scope?: unknown } | undefined)?.scope;
+  return typeof scope === 'string' && scope.split(' ').includes(LOCKED_VIEW_SCOPE);
+}
+
+/** Whether this authorization request (its `scope` parameter) asks the citizen app's locked view. */
+export function lockedViewRequested(client: unknown, params: Record<string, unknown> | undefined): boolean {
+  const scope = typeof params?.scope === 'string' ? params.scope.split(' ') : [];
+  return lockedViewClient(client) && scope.includes(LOCKED_VIEW_SCOPE);
+}
+
+/**
+ * Whether the provider request at hand serves the locked view, so that findAccount may hand out a
+ * locked account: the citizen app's authorization asking for it (a sign-in, or its return from the
+ * login pages), or the exchange of a code issued to it. Never a refresh (a locked view's grant has
+ * no refresh token), userinfo (no claims while locked) or any relying party.
+ */
+function lockedViewInUse(ctx: Ctx | undefined, token: unknown): boolean {
+  const oidc = ctx?.oidc;
+  if (!oidc || !lockedViewClient(oidc.client)) return false;
+  if (oidc.route === 'authorization' || oidc.route === 'resume') {
+    return oidc.requestParamScopes.has(LOCKED_VIEW_SCOPE);
+  }
+  if (oidc.route === 'token') {
+    const source = token as { kind?: unknown; scopes?: Set<string> } | undefined;
+    return source?.kind === 'AuthorizationCode' && source.scopes !== undefined && isLockedViewToken(source.scopes);
+  }
+  return false;
+}
+
 /** acr members of a `claims` request parameter (already parsed, or its JSON text). */
 export function acrClaimsOf(claims: unknown): { essential?: boolean; value?: string; values?: string[] }[] {
   let parsed = claims;
@@ -209,6 +249,44 @@ export function buildProvider(platform: Platform, identity: IdentityPort, option
     ),
   );
 
+  // DOMAIN.md §6: a lock takes effect everywhere at once, even for a browser that signed in before
+  // it (a lock made by another process, before the sessions were ended): findAccount no longer
+  // hands out the session's account, so the person is asked to sign in, and the login pages refuse
+  // a locked account. Without this check oidc-provider would go on with a session and no account.
+  login.checks.add(
+    new interactionPolicy.Check(
+      'account_unavailable',
+      "the session's account can no longer be used (locked or closed)",
+      'login_required',
+      (ctx) =>
+        ctx.oidc.session?.accountId && !ctx.oidc.account
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+    ),
+  );
+  // The platform's own front ends never see a consent page: what their grant holds is fixed by
+  // registration and by the account's state (loadExistingGrant), so a scope they asked for and did
+  // not get (api:app while locked, the locked view while active) is left out, not asked for.
+  const consent = policy.get('consent')!;
+  for (const reason of ['op_scopes_missing', 'op_claims_missing']) {
+    const check = consent.checks.get(reason)!;
+    const asked = check.check;
+    check.check = (ctx) =>
+      clientFlag(ctx.oidc.client, 'firstParty') ? interactionPolicy.Check.NO_NEED_TO_PROMPT : asked(ctx);
+  }
+
+  /**
+   * Whether a token's account may still use it: active, or locked with its locked view open and
+   * the token a locked view's. A token without an account (client credentials) is not about a
+   * person and is not affected by a lock.
+   */
+  async function tokenAccountUsable(token: { accountId?: string | undefined; scopes: Set<string> }): Promise<boolean> {
+    if (!token.accountId) return true;
+    const account = await identity.get(token.accountId);
+    if (!account) return false;
+    return account.status === 'active' || (lockedViewOpen(account) && isLockedViewToken(token.scopes));
+  }
+
   const configuration: Configuration = {
     adapter: adapterFactory({
       db: platform.db,
@@ -226,8 +304,9 @@ export function buildProvider(platform: Platform, identity: IdentityPort, option
     routes: OIDC_ROUTES,
     scopes: ALL_SCOPES,
     claims: {
-      // Every ID token says how the subject authenticated: the level reached and the factors used.
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      // Every ID token says how the subject authenticated: the level reached and the factors used;
+      // a locked view's also says `restricted: true` (findAccount).
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'restricted'],
       ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
       acr: null,
       amr: null,
@@ -290,9 +369,11 @@ export function buildProvider(platform: Platform, identity: IdentityPort, option
       claimsParameter: { enabled: true },
       introspection: {
         enabled: true,
-        // A relying party introspects only its own tokens.
+        // A relying party introspects only its own tokens. DOMAIN.md §6: a token of a locked (or
+        // closed) account answers `{ active: false }` from the moment of the lock, whether or not
+        // its sessions were ended yet (a lock made by another process).
         async allowedPolicy(_ctx, client, token) {
-          return token.clientId === client.clientId;
+          return token.clientId === client.clientId && (await tokenAccountUsable(token));
         },
       },
       revocation: { enabled: true },
@@ -338,10 +419,22 @@ export function buildProvider(platform: Platform, identity: IdentityPort, option
       policy,
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
-    async findAccount(ctx, sub) {
+    // DOMAIN.md §6 (Law on Identification Arts 31–34): a lock takes effect everywhere at once. Every
+    // token, code and session goes through here, so a non-active account gets no new login (the
+    // session's account is gone: account_unavailable above), no code exchanged, no token refreshed
+    // (invalid_grant) and no claims at userinfo (invalid_token), even before its sessions are ended.
+    // The one exception is the citizen app's locked view, which only ever carries `sub`.
+    async findAccount(ctx, sub, token) {
       const account = await identity.get(sub);
-      // A lock takes effect everywhere at once (DOMAIN.md §6): no token refresh, no attribute release.
-      if (!account || account.status !== 'active') return undefined;
+      if (!account) return undefined;
+      if (account.status !== 'active') {
+        if (!lockedViewOpen(account) || !lockedViewInUse(ctx, token)) return undefined;
+        return {
+          accountId: sub,
+          lockedView: true,
+          claims: () => ({ sub, restricted: true }),
+        };
+      }
       return {
         accountId: sub,
         async claims(_use, scope, requested) {
@@ -354,6 +447,10 @@ export function buildProvider(platform: Platform, identity: IdentityPort, option
           return { ...profileClaims(profile, clientKind(ctx?.oidc?.client)), sub };
         },
       };
+    },
+    // A locked view's access token says so at introspection too.
+    extraTokenClaims(_ctx, token) {
+      return isLockedViewToken(token.scopes) ? { restricted: true } : undefined;
     },
     async loadExistingGrant(ctx) {
       const { oidc } = ctx;
@@ -369,11 +466,15 @@ export function buildProvider(platform: Platform, identity: IdentityPort, option
       let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
       if (grant && grant.accountId !== accountId) grant = undefined;
       if (rule === 'none') {
-        // The platform's own front ends: what they may ask for is fixed by registration.
+        // The platform's own front ends: what they may ask for is fixed by registration, and by the
+        // account's state: a locked view's grant holds the locked view only (DOMAIN.md §6), and a
+        // grant of the other kind is never reused.
+        const lockedView = (oidc.account as { lockedView?: unknown } | undefined)?.lockedView === true;
+        if (grant && grant.getOIDCScope().split(' ').includes(LOCKED_VIEW_SCOPE) !== lockedView) grant = undefined;
         grant ??= new oidc.provider.Grant({ accountId, clientId: client.clientId });
         const allowed = new Set((client.scope ?? '').split(' '));
-        grant.addOIDCScope([...oidc.requestParamOIDCScopes].filter((s) => allowed.has(s)));
-        if (oidc.requestParamClaims.size) grant.addOIDCClaims([...oidc.requestParamClaims]);
+        grant.addOIDCScope(firstPartyScopes(oidc.requestParamOIDCScopes, allowed, lockedView));
+        if (oidc.requestParamClaims.size && !lockedView) grant.addOIDCClaims([...oidc.requestParamClaims]);
         await grant.save();
       }
       return grant;

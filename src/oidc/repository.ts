@@ -76,11 +76,56 @@ export async function sessionsOf(db: Executor, accountId: string, now: Date): Pr
   }));
 }
 
-/** Removes every session, grant, code and token of an account. */
-export async function deleteAllOf(trx: Executor, accountId: string): Promise<number> {
-  const result = await trx.deleteFrom('oidc.payloads').where('account_id', '=', accountId).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/** A row `deleteAllOf` removed: enough to tell the relying parties that were part of it. */
+export interface RemovedPayload {
+  model: string;
+  client_id: string | null;
+  payload: unknown;
+  expires_at: Date | null;
 }
+
+/**
+ * Removes every session, grant, code and token of an account, in one statement, and returns what
+ * it removed (so that whom to tell is read from exactly what was ended, with no window between a
+ * read and the delete). Expired rows go too.
+ */
+export async function deleteAllOf(trx: Executor, accountId: string): Promise<RemovedPayload[]> {
+  return trx
+    .deleteFrom('oidc.payloads')
+    .where('account_id', '=', accountId)
+    .returning(['model', 'client_id', 'payload', 'expires_at'])
+    .execute();
+}
+
+/**
+ * The (relying party, sid) pairs to send a back-channel logout token to, from removed rows: each
+ * session's authorizations, and the sid carried by tokens and codes (a refresh token outlives the
+ * 12-hour session it came from: its relying party is told all the same). Rows already past their
+ * expiry tell no one: that session or token had ended anyway.
+ */
+export function logoutTargets(rows: RemovedPayload[], now: Date): Map<string, Set<string>> {
+  const targets = new Map<string, Set<string>>();
+  const add = (clientId: unknown, sid: unknown) => {
+    if (typeof clientId !== 'string' || !clientId || typeof sid !== 'string' || !sid) return;
+    targets.set(clientId, (targets.get(clientId) ?? new Set<string>()).add(sid));
+  };
+  for (const row of rows) {
+    if (row.expires_at && row.expires_at <= now) continue;
+    const payload = (row.payload ?? {}) as {
+      authorizations?: Record<string, { sid?: unknown }>;
+      clientId?: unknown;
+      sid?: unknown;
+    };
+    if (row.model === 'Session') {
+      for (const [clientId, auth] of Object.entries(payload.authorizations ?? {})) add(clientId, auth.sid);
+    } else if (TOKEN_MODELS.has(row.model)) {
+      add(payload.clientId ?? row.client_id, payload.sid);
+    }
+  }
+  return targets;
+}
+
+const TOKEN_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 
 /** Removes grants and every token issued under them. */
 export async function deleteGrants(trx: Executor, grantIds: string[]): Promise<number> {

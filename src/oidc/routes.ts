@@ -10,6 +10,7 @@ import { maskPhone } from '../identity/model.ts';
 import type { Client } from './clients.ts';
 import { bearerGuard } from './guard.ts';
 import { interactionRoutes } from './interactions.ts';
+import { noticeRoutes, type NoticesPort } from './notices.ts';
 import { ALL_SCOPES, oidcProblem } from './model.ts';
 import type { AuditPort, AuthPort, BackofficePort, ContactPhoneOf, IdentityPort, RepresentationPort } from './ports.ts';
 import type { Oidc } from './service.ts';
@@ -20,8 +21,9 @@ import type { Oidc } from './service.ts';
  *   oidc-provider untouched (bodies unparsed, reply hijacked);
  * - the login interaction pages (`/interaction/:uid…`, interactions.ts);
  * - `/api/v1/app/*` for subjects and `/api/v1/officer/*` for officers, with the provider's tokens
- *   (guard.ts); `/api/v1/admin/relying-parties` and `/api/v1/admin/oidc/keys` for administrators
- *   (the admin token for now).
+ *   (guard.ts); `/api/v1/app/notices` also for a locked identity's locked view (notices.ts);
+ *   `/api/v1/admin/relying-parties` and `/api/v1/admin/oidc/keys` for administrators (the admin
+ *   token for now).
  */
 export interface OidcRouteDeps {
   oidc: Oidc;
@@ -35,6 +37,8 @@ export interface OidcRouteDeps {
   representation: RepresentationPort;
   /** The phone a dependant's login code goes to: the representative's (DOMAIN.md §4). */
   contactPhoneOf: ContactPhoneOf;
+  /** The subject's notices (the locked view reads them too: DOMAIN.md §6). */
+  notify: NoticesPort;
 }
 
 const callbacks = new WeakMap<Provider, ReturnType<Provider['callback']>>();
@@ -583,5 +587,6 @@ export function oidcRoutes(platform: Platform, deps: OidcRouteDeps): FastifyPlug
     await app.register(providerEndpoints(deps.oidc, { config: platform.config, trustProxy: deps.trustProxy }));
     await app.register(interactionRoutes({ platform, ...deps }));
     await app.register(oidcApiRoutes(platform, deps));
+    await app.register(noticeRoutes(deps, [{ [OIDC_SECURITY_SCHEME]: [] }]));
   };
 }

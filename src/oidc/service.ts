@@ -19,13 +19,21 @@ import {
 import { claimsReleased, oidcProblem } from './model.ts';
 import type { OidcDeps } from './ports.ts';
 import { buildProvider, type OIDC_TTL } from './provider.ts';
-import { deleteAllOf, deleteGrants, grantsOf, latestGrantId, sessionsOf } from './repository.ts';
+import {
+  deleteAllOf,
+  deleteGrants,
+  grantsOf,
+  latestGrantId,
+  logoutTargets,
+  sessionsOf,
+  type RemovedPayload,
+} from './repository.ts';
 import type { RelyingPartyKind } from './tables.ts';
 
 /**
  * The OpenID provider as the rest of the platform sees it: the oidc-provider instance (rebuilt
  * when the signing keys change), the relying-party registry, the subjects' consents, and
- * `sessions.endAll` for the auth context.
+ * `sessions.terminate` (a lock, a new device) for the auth and locks contexts.
  */
 export interface OidcOptions {
   keyPolicy?: KeyPolicy;
@@ -48,6 +56,35 @@ export interface Consent {
 }
 
 type Actor = { kind: string; id: string };
+
+/** One back-channel logout token sent (or tried) to a relying party, for one of its sessions. */
+export interface BackchannelOutcome {
+  clientId: string;
+  sid: string;
+  delivered: boolean;
+  /** Why it was not delivered (the endpoint down, a non-200 answer…); also in the ledger. */
+  error?: string;
+}
+
+/** What `sessions.terminate` did. */
+export interface Termination {
+  accountId: string;
+  reason: string;
+  /** Provider sessions ended. */
+  sessions: number;
+  /** Rows removed: sessions, grants, authorization codes, access and refresh tokens. */
+  removed: number;
+  /** One per (relying party registered for back-channel logout, session it was part of). */
+  backchannel: BackchannelOutcome[];
+}
+
+/** How many of the removed rows were sessions still running. */
+function liveSessions(rows: RemovedPayload[], now: Date): number {
+  return rows.filter((r) => r.model === 'Session' && !(r.expires_at && r.expires_at <= now)).length;
+}
+
+/** Back-channel logout tokens in flight at once (each waits up to oidc-provider's 2.5 s timeout). */
+const BACKCHANNEL_CONCURRENCY = 8;
 type BackchannelClient = { backchannelLogout(sub: string, sid: string): Promise<void> };
 
 export interface Oidc {
@@ -65,8 +102,23 @@ export interface Oidc {
   listKeys(): Promise<KeyInfo[]>;
   /** Deletes expired sessions, codes, tokens, interactions and login flows. */
   purgeExpired(): Promise<number>;
-  /** For createAuthService (contract): ends every session and grant of an account. */
-  sessions: { endAll(accountId: string, reason: string): Promise<void> };
+  sessions: {
+    /**
+     * Ends everything an account holds at the provider, at once (DOMAIN.md §6: a lock takes effect
+     * everywhere at once; Law on Identification Arts 31–34): every session, every grant, every
+     * authorization code, access and refresh token, in one statement; then sends an OpenID
+     * Back-Channel Logout token (signed by oidc-provider, `sid` and `sub`, pairwise for a private
+     * relying party) to every relying party registered with a `backchannel_logout_uri` that was
+     * part of one of those sessions or holds one of those tokens. Call it after the transaction
+     * that locked the account commits. Idempotent: a second call finds nothing left and tells no
+     * one. A relying party's endpoint that is down or refuses is recorded (ledger
+     * `oidc.backchannel_logout.sent`, outcome failure; `backchannel[].delivered = false`), never
+     * thrown; only a database failure throws (nothing was ended then).
+     */
+    terminate(accountId: string, reason: string): Promise<Termination>;
+    /** For createAuthService (contract): `terminate` without its report. */
+    endAll(accountId: string, reason: string): Promise<void>;
+  };
   consentsOf(accountId: string): Promise<Consent[]>;
   /** Withdraws a consent: the relying party's grants and tokens go, it is told by back-channel. */
   revokeConsent(accountId: string, clientId: string, actor: Actor): Promise<void>;
@@ -142,39 +194,71 @@ export function createOidc(platform: Platform, deps: OidcDeps, options: OidcOpti
     return reloading;
   }
 
-  /** Sends back-channel logout tokens for the given (client, sid) pairs and records the outcome. */
-  async function backchannelLogout(accountId: string, targets: Map<string, Set<string>>): Promise<void> {
+  /** Sends one back-channel logout token; never throws (the outcome says what happened). */
+  async function sendLogoutToken(
+    p: Provider,
+    accountId: string,
+    clientId: string,
+    sid: string,
+  ): Promise<BackchannelOutcome | undefined> {
+    try {
+      const client = await p.Client.find(clientId);
+      // Not registered for back-channel logout (or disabled meanwhile): nobody to tell.
+      if (!client?.backchannelLogoutUri) return undefined;
+      // oidc-provider signs the logout token (pairwise sub for private relying parties) and posts it.
+      await (client as unknown as BackchannelClient).backchannelLogout(accountId, sid);
+      return { clientId, sid, delivered: true };
+    } catch (error) {
+      log.warn({ client: clientId, err: error }, 'back-channel logout failed');
+      return { clientId, sid, delivered: false, error: (error as Error).message };
+    }
+  }
+
+  /** Sends back-channel logout tokens for the given (client, sid) pairs and records every outcome. */
+  async function backchannelLogout(
+    accountId: string,
+    targets: Map<string, Set<string>>,
+  ): Promise<BackchannelOutcome[]> {
+    if (targets.size === 0) return [];
     const p = provider();
-    const events: AuditEvent[] = [];
-    await Promise.all(
-      [...targets].map(async ([clientId, sids]) => {
-        const client = await p.Client.find(clientId);
-        if (!client?.backchannelLogoutUri) return;
-        for (const sid of sids) {
-          try {
-            // oidc-provider signs the logout token (pairwise sub for private relying parties) and posts it.
-            await (client as unknown as BackchannelClient).backchannelLogout(accountId, sid);
-            events.push({
-              actor: { kind: 'system', id: 'oidc' },
-              action: 'oidc.backchannel_logout.sent',
-              subject: { kind: 'account', id: accountId },
-              outcome: 'success',
-              detail: { client_id: clientId, sid },
-            });
-          } catch (error) {
-            log.warn({ client: clientId, err: error }, 'back-channel logout failed');
-            events.push({
-              actor: { kind: 'system', id: 'oidc' },
-              action: 'oidc.backchannel_logout.sent',
-              subject: { kind: 'account', id: accountId },
-              outcome: 'failure',
-              detail: { client_id: clientId, sid, error: (error as Error).message },
-            });
-          }
-        }
-      }),
-    );
+    const pairs = [...targets].flatMap(([clientId, sids]) => [...sids].map((sid) => ({ clientId, sid })));
+    const outcomes: BackchannelOutcome[] = [];
+    for (let i = 0; i < pairs.length; i += BACKCHANNEL_CONCURRENCY) {
+      const batch = pairs.slice(i, i + BACKCHANNEL_CONCURRENCY);
+      const sent = await Promise.all(batch.map(({ clientId, sid }) => sendLogoutToken(p, accountId, clientId, sid)));
+      outcomes.push(...sent.filter((o): o is BackchannelOutcome => o !== undefined));
+    }
+    const events: AuditEvent[] = outcomes.map((o) => ({
+      actor: { kind: 'system', id: 'oidc' },
+      action: 'oidc.backchannel_logout.sent',
+      subject: { kind: 'account', id: accountId },
+      outcome: o.delivered ? 'success' : 'failure',
+      detail: { client_id: o.clientId, sid: o.sid, ...(o.error ? { error: o.error } : {}) },
+    }));
     if (events.length) await recordAudit(events);
+    return outcomes;
+  }
+
+  async function terminate(accountId: string, reason: string): Promise<Termination> {
+    await ready();
+    const now = clock.now();
+    const removed = await db.transaction().execute(async (trx) => {
+      const rows = await deleteAllOf(trx, accountId);
+      const sessions = liveSessions(rows, now);
+      await deps.audit.append(trx, {
+        actor: { kind: 'system', id: 'oidc' },
+        action: 'oidc.sessions.end_all',
+        subject: { kind: 'account', id: accountId },
+        purpose: reason,
+        outcome: 'success',
+        detail: { reason, sessions, rows: rows.length },
+      });
+      return rows;
+    });
+    const sessions = liveSessions(removed, now);
+    log.info({ account: accountId, reason, removed: removed.length }, 'ended every session and grant of an account');
+    const backchannel = await backchannelLogout(accountId, logoutTargets(removed, now));
+    return { accountId, reason, sessions, removed: removed.length, backchannel };
   }
 
   function sidsByClient(
@@ -231,24 +315,9 @@ export function createOidc(platform: Platform, deps: OidcDeps, options: OidcOpti
     purgeExpired: () => purgeRows(db, clock.now()),
 
     sessions: {
+      terminate,
       async endAll(accountId, reason) {
-        await ready();
-        const now = clock.now();
-        const sessions = await sessionsOf(db, accountId, now);
-        const removed = await db.transaction().execute(async (trx) => {
-          const n = await deleteAllOf(trx, accountId);
-          await deps.audit.append(trx, {
-            actor: { kind: 'system', id: 'oidc' },
-            action: 'oidc.sessions.end_all',
-            subject: { kind: 'account', id: accountId },
-            purpose: reason,
-            outcome: 'success',
-            detail: { reason, sessions: sessions.length, rows: n },
-          });
-          return n;
-        });
-        log.info({ account: accountId, reason, removed }, 'ended every session and grant of an account');
-        await backchannelLogout(accountId, sidsByClient(sessions));
+        await terminate(accountId, reason);
       },
     },
 

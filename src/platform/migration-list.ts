@@ -3,7 +3,9 @@ import { auditMigrations } from '../audit/migrations.ts';
 import { authMigrations } from '../auth/migrations.ts';
 import { backofficeMigrations } from '../backoffice/migrations.ts';
 import { calendarMigrations } from '../calendar/migrations.ts';
+import { eidMigrations } from '../eid/migrations.ts';
 import { issuanceMigrations } from '../issuance/migrations.ts';
+import { locksMigrations } from '../locks/migrations.ts';
 import { identityMigrations } from '../identity/migrations.ts';
 import { notifyMigrations } from '../notify/migrations.ts';
 import { oidcMigrations } from '../oidc/migrations.ts';
@@ -22,4 +24,6 @@ export const allMigrations: ForwardMigration[] = [
   ...oidcMigrations,
   ...issuanceMigrations,
   ...representationMigrations,
+  ...locksMigrations,
+  ...eidMigrations,
 ];

@@ -2,8 +2,10 @@ import type { AuditTables } from '../audit/tables.ts';
 import type { AuthTables } from '../auth/tables.ts';
 import type { BackofficeTables } from '../backoffice/tables.ts';
 import type { CalendarTables } from '../calendar/tables.ts';
+import type { EidTables } from '../eid/tables.ts';
 import type { IssuanceTables } from '../issuance/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
+import type { LocksTables } from '../locks/tables.ts';
 import type { NotifyTables } from '../notify/tables.ts';
 import type { OidcTables } from '../oidc/tables.ts';
 import type { RegistriesTables } from '../registries/tables.ts';
@@ -23,4 +25,6 @@ export type Schema = AuditTables &
   AuthTables &
   OidcTables &
   IssuanceTables &
-  RepresentationTables;
+  LocksTables &
+  RepresentationTables &
+  EidTables;

@@ -305,3 +305,69 @@ export function normalisePhone(input: string): string | null {
 export function operatorOf(phone: string): string | null {
   return MOBILE_PREFIXES[phone.slice(0, 3)] ?? null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Documents a citizen may integrate into the electronic identity card at their request (Decree
+// 69/2024 Art 15; seed 002: "thông tin khác đề nghị tích hợp vào căn cước điện tử"): the driving
+// licence and the health-insurance card, read from their own sectoral databases.
+
+/**
+ * Driving-licence classes of the Law on Road Traffic Order and Safety 2024 (Law 36/2024/QH15)
+ * Art 57.1, in force since 1 January 2025.
+ */
+export const LICENCE_CLASSES = [
+  'A1',
+  'A',
+  'B1',
+  'B',
+  'C1',
+  'C',
+  'D1',
+  'D2',
+  'D',
+  'BE',
+  'C1E',
+  'CE',
+  'D1E',
+  'D2E',
+  'DE',
+] as const;
+export type LicenceClass = (typeof LICENCE_CLASSES)[number];
+
+export interface LicenceCategory {
+  class: LicenceClass;
+  issuedOn: IsoDate;
+  /** Null: no expiry (A1, A, B1: Law 36/2024 Art 57.5(a)). */
+  expiresOn: IsoDate | null;
+}
+
+/** Driving licence (giấy phép lái xe) from the national driving-licence database. */
+export interface DrivingLicence {
+  /** 12 digits. */
+  number: string;
+  holderPin: string;
+  fullName: string;
+  dateOfBirth: IsoDate;
+  /** One entry per class held, each with its own issue and expiry dates. */
+  categories: LicenceCategory[];
+  issuingAuthority: string;
+}
+
+/** Health-insurance card (thẻ bảo hiểm y tế) from Vietnam Social Security's database. */
+export interface HealthInsuranceCard {
+  /** Social-insurance code (mã số BHXH), 10 digits: the card's number since 2021. */
+  number: string;
+  /** Beneficiary group, benefit level, province and number as printed on older cards, e.g. 'DN4010123456789'. */
+  cardCode: string;
+  holderPin: string;
+  fullName: string;
+  dateOfBirth: IsoDate;
+  /** Beneficiary group (đối tượng), e.g. DN employees, HC civil servants, HT retirees, HS pupils, SV students, GD households, TE children under 6. */
+  group: string;
+  /** Benefit level 1–5 (mức hưởng). */
+  benefitLevel: number;
+  /** Where the holder registered for primary care (nơi đăng ký khám chữa bệnh ban đầu). */
+  primaryCareFacility: string;
+  validFrom: IsoDate;
+  validTo: IsoDate;
+}

@@ -1,10 +1,12 @@
 import type {
   BiometricReference,
   Citizen,
+  DrivingLicence,
   Family,
   Foreigner,
   ForeignerFamily,
   Guardianship,
+  HealthInsuranceCard,
   Organisation,
   RegistryChange,
   RegistryId,
@@ -74,10 +76,30 @@ export interface RegistryChangeFeed {
   changesAfter(cursor: string | null, limit: number): Promise<RegistryChange[]>;
 }
 
+/**
+ * National driving-licence database (CSDL về giấy phép lái xe), read when a citizen asks to
+ * integrate their licence into the electronic identity card (Decree 69/2024 Art 15).
+ */
+export interface DrivingLicenceRegistry {
+  /** The licence held by the citizen with this PIN (current or a previous one); null when none. */
+  findByPin(pin: string): Promise<DrivingLicence | null>;
+}
+
+/**
+ * Vietnam Social Security's health-insurance database (CSDL quốc gia về bảo hiểm), read when a
+ * citizen asks to integrate their health-insurance card (Decree 69/2024 Art 15).
+ */
+export interface HealthInsuranceRegistry {
+  /** The card of the citizen with this PIN (current or a previous one); null when none. */
+  findByPin(pin: string): Promise<HealthInsuranceCard | null>;
+}
+
 export interface NationalRegistries {
   identity: IdentityRegistry;
   immigration: ImmigrationRegistry;
   business: BusinessRegistry;
   subscribers: SubscriberRegistry;
   changes: RegistryChangeFeed;
+  drivingLicences: DrivingLicenceRegistry;
+  healthInsurance: HealthInsuranceRegistry;
 }

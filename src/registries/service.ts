@@ -7,7 +7,10 @@ import { createSandboxRegistries } from './sandbox/index.ts';
  * sandbox is the one implementation; a real adapter (national data-sharing platform) will be
  * chosen here by configuration, and nothing else changes.
  */
-export function createRegistries(platform: Pick<Platform, 'db'>): NationalRegistries {
-  const { identity, immigration, business, subscribers, changes } = createSandboxRegistries(platform.db);
-  return { identity, immigration, business, subscribers, changes };
+export function createRegistries(
+  platform: Pick<Platform, 'db'> & Partial<Pick<Platform, 'clock'>>,
+): NationalRegistries {
+  const { identity, immigration, business, subscribers, changes, drivingLicences, healthInsurance } =
+    createSandboxRegistries(platform.db, platform.clock);
+  return { identity, immigration, business, subscribers, changes, drivingLicences, healthInsurance };
 }
