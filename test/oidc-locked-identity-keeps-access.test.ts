@@ -282,6 +282,32 @@ describe('a lock holds everywhere, at once', () => {
     }
   });
 
+  test('the locked view files an unlock request for a ground the holder cannot lift alone (DOMAIN.md §6)', async () => {
+    const who = citizen();
+    const approver = h.demo['officer-approver-c06']!.accountId;
+    // A C06 approver locks for a terms violation through the locks context: sessions end at once.
+    await h.kit.locks.setTermsViolation(approver, who.accountId, 'Tài khoản bị dùng để lừa đảo (thử nghiệm)');
+    try {
+      const { tokens } = await tokensFor(app, 'openid api:app api:app:locked', who);
+      expect(tokens.scope?.split(' ').sort()).toEqual(['api:app:locked', 'openid']);
+      const grounds = await api('/api/v1/app/locks', tokens.access_token);
+      expect(grounds.status).toBe(200);
+      const ground = (grounds.body.grounds as { id: string; ground: string; can_request_unlock: boolean }[]).find(
+        (g) => g.ground === 'terms_violation',
+      );
+      expect(ground).toMatchObject({ can_request_unlock: true });
+      const filed = await api('/api/v1/app/unlock-requests', tokens.access_token, {
+        method: 'POST',
+        body: { ground_id: ground!.id, statement: 'Tôi đã khắc phục vi phạm và đề nghị mở khóa.' },
+      });
+      expect(filed.status).toBe(201);
+      // Still the locked view only: the rest of the app stays closed.
+      expect((await api('/api/v1/app/me', tokens.access_token)).status).toBe(403);
+    } finally {
+      await h.kit.locks.liftTermsViolation(approver, who.accountId, 'Kết thúc thử nghiệm');
+    }
+  });
+
   test('a locked view token ends with the lock; a full sign-in never carries the locked view', async () => {
     const who = citizen();
     await lock(who, 'suspected_misuse');
