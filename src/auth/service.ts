@@ -676,7 +676,9 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
           { actor: ANONYMOUS, subject },
           { ...base, status: account.status },
         );
-        throw purpose === 'activation' ? notPendingProblem(account.status) : notActiveProblem(account.status, account.lockReasons);
+        throw purpose === 'activation'
+          ? notPendingProblem(account.status)
+          : notActiveProblem(account.status, account.lockReasons);
       }
       const phone = codeDestination(account, purpose, options.phone);
       if (options.phone && !phone) {
