@@ -73,7 +73,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const platform: Platform = { config, db: database.db, clock: systemClock, log, secrets };
     await seedSandboxIfEmpty(database.pool, config, log);
     const gateway = await maybeStartSandboxGateway(config, database);
-    const services = createServices(platform);
+    // The running sandbox matches faces for real; tests keep the sandbox rule unless they ask.
+    const services = createServices(platform, { faceMatcher: true });
+    services.faceVerifier
+      ?.warmUp()
+      .catch((error: unknown) => platform.log.warn({ err: error }, 'face matcher warm-up failed'));
     const demoLogins = await seedDemoAccounts(platform, services);
     // Fails here, before listening, if the signing keys cannot be opened (wrong master key).
     await services.oidc.ready();

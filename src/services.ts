@@ -7,6 +7,7 @@ import { createCalendarService, type CalendarService } from './calendar/service.
 import { createIssuanceService, type IssuanceService } from './issuance/service.ts';
 import { SandboxVerifier } from './issuance/sandbox-verifier.ts';
 import type { BiometricVerifier } from './issuance/ports.ts';
+import { FaceVerifier, SandboxFaceReferences, verifierByKind } from './biometrics/face/verifier.ts';
 import { createIdentityService, type Account, type IdentityService } from './identity/service.ts';
 import { createNotifyService, type NotifyService } from './notify/service.ts';
 import { createOidc, type Oidc, type OidcOptions } from './oidc/service.ts';
@@ -40,6 +41,8 @@ export interface Services {
    * representative's phone).
    */
   contactPhoneOf(account: Account): Promise<string | null>;
+  /** The face matcher when `faceMatcher` is on (warm it up at start), else null. */
+  faceVerifier: FaceVerifier | null;
 }
 
 export interface ServiceOptions {
@@ -47,6 +50,12 @@ export interface ServiceOptions {
   authPolicy?: PolicyOverrides;
   /** The biometric matchers behind the verification port (default: the sandbox verifier). */
   verifier?: BiometricVerifier;
+  /**
+   * Match faces with the real face matcher against the sandbox's reference templates (built from
+   * the shared labelled samples), fingers still by the sandbox rule. Off by default: each process
+   * that turns it on loads the networks (about 2 s). Without the samples it stays off.
+   */
+  faceMatcher?: boolean;
   eidPolicy?: Partial<EidPolicy>;
 }
 
@@ -76,6 +85,7 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     { policy: options.eidPolicy ?? eidPolicyFromEnv() },
   );
   const calendar = createCalendarService(platform, { audit });
+  const biometrics = sandboxBiometrics(registries, platform, options.faceMatcher ?? false);
   const representation = createRepresentationService(platform, { registries, audit, notify, identity });
   const issuance = createIssuanceService(platform, {
     registries,
@@ -84,7 +94,7 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     calendar,
     notify,
     audit,
-    verifier: options.verifier ?? new SandboxVerifier(registries),
+    verifier: options.verifier ?? biometrics.verifier,
     representation,
   });
 
@@ -124,5 +134,19 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     eid,
     locks,
     contactPhoneOf,
+    faceVerifier: biometrics.face,
   };
+}
+
+/**
+ * The matchers of a sandbox (Decree 69 Arts 10–12): faces by the face matcher against reference
+ * templates made from the shared labelled samples when asked and when the samples are there;
+ * otherwise, and for fingers until the fingerprint matcher is wired, the sandbox rule.
+ */
+function sandboxBiometrics(registries: NationalRegistries, platform: Platform, faceMatcher: boolean) {
+  const sandbox = new SandboxVerifier(registries);
+  const samples = sandbox.identityOf('face', '1') !== null;
+  if (!faceMatcher || !samples) return { verifier: sandbox as BiometricVerifier, face: null };
+  const face = new FaceVerifier({ registries, references: new SandboxFaceReferences(sandbox), logger: platform.log });
+  return { verifier: verifierByKind({ face, fingerprint: sandbox }), face };
 }
