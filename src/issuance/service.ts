@@ -313,6 +313,28 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     );
   }
 
+  /**
+   * Level 1 in the app, filed by the subject (Arts 10.1(a), 12.1): the phone in their own name and
+   * bound to no account, no live account yet, the face against the portrait on record.
+   */
+  async function selfFiledChecks(
+    subject: { kind: 'citizen' | 'foreigner'; registryId: string },
+    phone: string,
+    face: Buffer,
+    checks: Checks,
+    reasons: Reason[],
+  ): Promise<void> {
+    if (phone) {
+      const result = await phoneCheck(phone, subject, null);
+      checks.phone = result.state;
+      reasons.push(...result.reasons);
+    }
+    if (await identity.findBySubject(subject.kind, subject.registryId)) reasons.push({ code: 'account_exists' });
+    checks.biometrics = await verifier.verify(subject, [{ kind: 'face', image: face }]);
+    refuseUnreadable(checks.biometrics);
+    reasons.push(...biometricReasons(checks.biometrics, { referenceRequired: true }));
+  }
+
   function registryChecks(citizen: { fullName: string; dateOfBirth: string; sex: string }, declared: Declared): Checks {
     const fields = mismatchedFields(declared, citizen);
     return { ...emptyChecks(), registry: fields.length > 0 ? 'mismatch' : 'match', mismatchedFields: fields };
@@ -357,15 +379,7 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
       ...citizenEligibility(citizen, { level: 1, filing: 'self', on: today() }),
       ...mismatchReasons(checks),
     ];
-    const phoneResult = await phoneCheck(phone, { kind: 'citizen', registryId: citizen.registryId }, null);
-    checks.phone = phoneResult.state;
-    reasons.push(...phoneResult.reasons);
-    if (await identity.findBySubject('citizen', citizen.registryId)) reasons.push({ code: 'account_exists' });
-    checks.biometrics = await verifier.verify({ kind: 'citizen', registryId: citizen.registryId }, [
-      { kind: 'face', image: face! },
-    ]);
-    refuseUnreadable(checks.biometrics);
-    reasons.push(...biometricReasons(checks.biometrics, { referenceRequired: true }));
+    await selfFiledChecks({ kind: 'citizen', registryId: citizen.registryId }, phone, face!, checks, reasons);
     return engine.submit(
       {
         ...base,
@@ -639,17 +653,7 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
       ...foreignerEligibility(foreigner, { level: 1, filing: 'self', on: today() }),
       ...mismatchReasons(checks),
     ];
-    if (phone) {
-      const result = await phoneCheck(phone, { kind: 'foreigner', registryId: foreigner.registryId }, null);
-      checks.phone = result.state;
-      reasons.push(...result.reasons);
-    }
-    if (await identity.findBySubject('foreigner', foreigner.registryId)) reasons.push({ code: 'account_exists' });
-    checks.biometrics = await verifier.verify({ kind: 'foreigner', registryId: foreigner.registryId }, [
-      { kind: 'face', image: face! },
-    ]);
-    refuseUnreadable(checks.biometrics);
-    reasons.push(...biometricReasons(checks.biometrics, { referenceRequired: true }));
+    await selfFiledChecks({ kind: 'foreigner', registryId: foreigner.registryId }, phone, face!, checks, reasons);
     return engine.submit(
       {
         ...base,
