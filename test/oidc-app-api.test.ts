@@ -118,6 +118,26 @@ describe('the app API behind the provider', () => {
     expect(entries.some((e) => e.action.startsWith('auth.'))).toBe(true);
   });
 
+  test('the history names the unit of an officer who read the record, not the officer', async () => {
+    const citizenId = h.demo.citizen!.accountId;
+    const officer = h.demo['officer-callcenter-c06']!;
+    await h.kit.audit.append(t.db, {
+      actor: { kind: 'officer', id: officer.accountId },
+      action: 'officer.account.lookup',
+      subject: { kind: 'account', id: citizenId },
+      outcome: 'success',
+      detail: { purpose: 'call_centre' },
+    });
+    const { tokens } = await tokensFor(app, 'openid api:app');
+    const history = await api('/api/v1/app/history', tokens.access_token);
+    const read = (history.body.entries as { action: string; actor: object; purpose: string | null }[]).find(
+      (e) => e.action === 'officer.account.lookup',
+    );
+    const unit = (await h.kit.backoffice.assignmentsOf(officer.accountId))[0]!.unit;
+    expect(read).toMatchObject({ actor: { kind: 'officer', unit: unit.nameVi }, purpose: 'call_centre' });
+    expect(JSON.stringify(history.body)).not.toContain(officer.accountId);
+  });
+
   test('userinfo releases are recorded with the claim names', async () => {
     const { tokens } = await tokensFor(portal, 'openid profile pin');
     await client.fetchUserInfo(portal, tokens.access_token, h.demo.citizen!.accountId);

@@ -209,7 +209,31 @@ const HistoryEntry = Type.Object({
   acr: Type.Union([Type.String(), Type.Null()]),
   amr: Type.Array(Type.String()),
   claims: Type.Array(Type.String()),
+  actor: Type.Object(
+    {
+      kind: Type.String({ description: 'account (the subject), officer, relying party, authority, system…' }),
+      unit: Type.Union([Type.String(), Type.Null()], {
+        description:
+          'For an officer: the unit they acted for (DOMAIN.md §9: the subject sees which official read the data)',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  purpose: Type.Union([Type.String(), Type.Null()]),
 });
+
+/**
+ * The unit an officer acts for, by name in the reader's language: the subject learns which office
+ * read their record, not the officer's name (their identity stays in the ledger for inspectors).
+ */
+function officerUnits(backoffice: BackofficePort, acceptLanguage: string | undefined) {
+  const english = (acceptLanguage ?? '').toLowerCase().startsWith('en');
+  return async (officerId: string): Promise<string | null> => {
+    const [first] = await backoffice.assignmentsOf(officerId);
+    if (!first) return null;
+    return english ? first.unit.nameEn : first.unit.nameVi;
+  };
+}
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
@@ -306,11 +330,21 @@ export function oidcApiRoutes(platform: Platform, deps: OidcRouteDeps): FastifyP
           { kind: 'account', id: request.bearer!.accountId },
           request.query.limit ?? 100,
         );
+        const unitOf = officerUnits(backoffice, request.headers['accept-language']);
+        const units = new Map(
+          await Promise.all(
+            [...new Set(entries.filter((e) => e.actor_kind === 'officer').map((e) => e.actor_id))].map(
+              async (id) => [id, await unitOf(id)] as const,
+            ),
+          ),
+        );
         return {
           entries: entries.map((e) => {
             const d = (e.detail ?? {}) as Record<string, unknown>;
             const clientId = str(d.client_id);
             return {
+              actor: { kind: e.actor_kind, unit: units.get(e.actor_id) ?? null },
+              purpose: e.purpose ?? str(d.purpose),
               at: e.at.toISOString(),
               action: e.action,
               outcome: e.outcome,
