@@ -126,6 +126,30 @@ describe('death (Law Art 34 case d)', () => {
     expect((await kit.locks.activeGroundsOf(holder.id)).map((g) => g.ground)).toEqual(['death']);
     expect(await noticesOf(t.db, holder.id)).toEqual([]);
   });
+
+  test('an account approved but never activated is closed: nobody can activate it afterwards', async () => {
+    const [c] = await pickCitizens(t.db, { count: 1, minAge: 20, maxAge: 60, card: 'valid', on: TODAY, taken });
+    const pending = await kit.holder({
+      registryId: c!.registryId,
+      pin: c!.pin,
+      fullName: c!.fullName,
+      status: 'pending_activation',
+    });
+    const died = await kit.control.recordDeath(c!.pin, '2026-03-01');
+    await kit.locks.syncRegistry();
+    expect(await account(pending.id)).toMatchObject({ status: 'closed' });
+    const audit = await kit.services.audit.historyOf({ kind: 'account', id: pending.id });
+    expect(audit.find((e) => e.action === 'locks.sync.closed')).toMatchObject({
+      detail: { changeId: died.id, change: 'death' },
+    });
+    await expect(
+      kit.services.identity.activate(t.db, pending.id, {
+        expectedVersion: (await account(pending.id)).version,
+        actor: { kind: 'account', id: pending.id },
+        via: 'app',
+      }),
+    ).rejects.toMatchObject({ code: 'ACCOUNT_TRANSITION_NOT_ALLOWED' });
+  });
 });
 
 describe("a foreigner's documents expire (Decree 69 Art 15)", () => {

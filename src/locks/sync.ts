@@ -39,7 +39,11 @@ export interface SyncReport {
   locked: string[];
 }
 
-type Outcome = 'set' | 'lifted' | 'pin_updated' | 'already' | 'nothing_to_lift' | 'account_not_active' | 'ignored';
+type Outcome =
+  'set' | 'lifted' | 'pin_updated' | 'closed' | 'already' | 'nothing_to_lift' | 'account_not_active' | 'ignored';
+
+/** Statuses of an account that was never activated (Decree 69 Art 14): death closes it. */
+const NEVER_ACTIVATED: readonly Account['status'][] = ['pending_activation', 'activation_expired'];
 
 export function createRegistrySync(platform: Platform, deps: SyncDeps) {
   const { db, clock } = platform;
@@ -58,6 +62,12 @@ export function createRegistrySync(platform: Platform, deps: SyncDeps) {
     const reference = change.id;
     switch (effect.kind) {
       case 'set': {
+        // Death of someone whose account was approved but never activated: nobody may activate it
+        // now (Law on Identification Art 34), so it is closed rather than left waiting.
+        if (effect.ground === 'death' && NEVER_ACTIVATED.includes(account.status)) {
+          await identity.close(trx, account.id, { expectedVersion: account.version, actor: SYSTEM });
+          return { outcome: 'closed' };
+        }
         // identity.lock refuses an account that is not active (pending, expired, closed): record
         // why nothing happened rather than leave a ground without its lock.
         if (account.status !== 'active' && account.status !== 'locked') return { outcome: 'account_not_active' };
