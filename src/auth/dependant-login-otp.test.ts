@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { sql } from 'kysely';
 import { fixedClock, testPlatform, useTestDatabase } from '../../test/database.ts';
 import { maskPhone } from '../identity/model.ts';
 import { Problem } from '../platform/errors.ts';
@@ -39,6 +40,10 @@ describe("a dependant's login code goes to the representative's phone", () => {
     expect(started.maskedPhone).toBe(maskPhone(representative.phone!));
     const sms = await lastOtp(t.db, child.id);
     expect(sms.recipient).toBe(representative.phone);
+    // The text names the child: a parent of several children knows whose sign-in it is.
+    const { rows } = await sql<{ params: { forName?: string } }>`
+      select params from notify.outbox where account_id = ${child.id} and template = 'otp'`.execute(t.db);
+    expect(rows[0]!.params.forName).toBe(child.fullName);
     // The code belongs to the child's account, not the representative's.
     expect(
       await attempt(kit.auth.verifyOtp(started.challengeId, representative.id, sms.code, ctx(), { purpose: 'login' })),

@@ -57,6 +57,8 @@ export interface OtpTarget {
   /** E.164 number the code goes to; null for a decoy (stored, counted, never sent, never matches). */
   phone: string | null;
   maskedPhone: string;
+  /** Whose code it is when the phone is someone else's (a dependant's code on the representative's phone). */
+  forName?: string;
   /** A decoy's reason in the ledger (`unknown_identifier`, `status_active`, `no_phone`…). */
   decoyReason?: string;
 }

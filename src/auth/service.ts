@@ -415,7 +415,11 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
           recipient: target.phone!,
           accountId: target.accountId,
           template: 'otp',
-          params: { code, minutes: Math.max(1, Math.round(policy.otp.ttlMs / 60_000)) },
+          params: {
+            code,
+            minutes: Math.max(1, Math.round(policy.otp.ttlMs / 60_000)),
+            ...(target.forName ? { forName: target.forName } : {}),
+          },
           locale: ctx.locale,
         });
         await record(trx, 'auth.otp.sent', 'success', who, { ...base, challengeId, sentTo: target.maskedPhone });
@@ -685,7 +689,19 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
         throw platformProblem('VALIDATION_FAILED', { reason: 'phone is not a phone number' }, { field: 'phone' });
       }
       if (!phone) throw authProblem('AUTH_NO_PHONE');
-      return issueOtp({ accountId: account.id, subject, purpose, phone, maskedPhone: maskPhone(phone) }, ctx);
+      // A code on someone else's phone names whose it is: a parent with two children knows which one asks.
+      const forName = phone !== account.phone ? account.fullName : undefined;
+      return issueOtp(
+        {
+          accountId: account.id,
+          subject,
+          purpose,
+          phone,
+          maskedPhone: maskPhone(phone),
+          ...(forName ? { forName } : {}),
+        },
+        ctx,
+      );
     },
 
     verifyOtp(challengeId, accountId, code, ctx, options = {}) {

@@ -80,6 +80,15 @@ describe('templates', () => {
     );
   });
 
+  it("names whose code it is when it goes to a representative's phone", () => {
+    expect(render('otp', 'vi', { code: '048213', minutes: 5, forName: 'Nguyễn Minh Khang' }).sms).toBe(
+      'Mã xác thực để Nguyễn Minh Khang đăng nhập là 048213. Mã có hiệu lực trong 5 phút. Không chia sẻ mã này cho bất kỳ ai.',
+    );
+    expect(render('otp', 'en', { code: '048213', minutes: 5, forName: 'Nguyễn Minh Khang' }).sms).toBe(
+      'Your verification code for Nguyễn Minh Khang to sign in is 048213. It is valid for 5 minutes. Do not share this code with anyone.',
+    );
+  });
+
   it('every template renders in both languages, in NFC, with no placeholder left', () => {
     for (const name of TEMPLATE_NAMES) {
       for (const locale of LOCALES) {

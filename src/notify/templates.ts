@@ -124,7 +124,12 @@ const Instant = Type.String({ format: 'date-time' });
 /** Parameter schemas, one per template. */
 export const TEMPLATE_PARAMS = {
   otp: Type.Object(
-    { code: Type.String({ pattern: '^[0-9]{4,8}$' }), minutes: Type.Integer({ minimum: 1, maximum: 60 }) },
+    {
+      code: Type.String({ pattern: '^[0-9]{4,8}$' }),
+      minutes: Type.Integer({ minimum: 1, maximum: 60 }),
+      /** Whose code it is, when it goes to someone else's phone (a dependant's, to the representative). */
+      forName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    },
     { additionalProperties: false },
   ),
   application_received: Type.Object(
@@ -337,11 +342,13 @@ const FOOTER: Record<Locale, string> = {
 const TEMPLATES: { [K in TemplateName]: Localized<TemplateParams[K]> } = {
   otp: {
     vi: (p) => {
-      const text = `Mã xác thực của bạn là ${p.code}. Mã có hiệu lực trong ${p.minutes} phút. Không chia sẻ mã này cho bất kỳ ai.`;
+      const whose = p.forName ? `để ${p.forName} đăng nhập` : 'của bạn';
+      const text = `Mã xác thực ${whose} là ${p.code}. Mã có hiệu lực trong ${p.minutes} phút. Không chia sẻ mã này cho bất kỳ ai.`;
       return { subject: 'Mã xác thực', blocks: [text], sms: [text] };
     },
     en: (p) => {
-      const text = `Your verification code is ${p.code}. It is valid for ${p.minutes} minutes. Do not share this code with anyone.`;
+      const whose = p.forName ? `verification code for ${p.forName} to sign in` : 'verification code';
+      const text = `Your ${whose} is ${p.code}. It is valid for ${p.minutes} minutes. Do not share this code with anyone.`;
       return { subject: 'Your verification code', blocks: [text], sms: [text] };
     },
   },

@@ -316,7 +316,8 @@ export async function startHarness(
 }
 
 /** The one-time code in the `otp` template's SMS (Vietnamese or English). */
-const OTP_TEXT = /(?:Mã xác thực của bạn là|Your verification code is) (\d{6})/;
+const OTP_TEXT =
+  /(?:Mã xác thực (?:của bạn|để [^\d]+ đăng nhập) là|Your verification code(?: for [^\d]+ to sign in)? is) (\d{6})/;
 
 /** An authorization request as a relying party builds it (PKCE S256, state, nonce). */
 export async function authorizationRequest(
