@@ -252,6 +252,21 @@ describe("a child's sign-in waits for the representative's confirmation (Decree 
     expect(replay.status).toBeGreaterThanOrEqual(400);
   });
 
+  test('Khôi cancels while waiting: the request is withdrawn and the father is no longer asked', async () => {
+    const login = await childLogin(children.khoi.pin);
+    const id = await confirmationIdOf(login);
+    expect((await pendingForFather()).map((c) => c.id)).toContain(id);
+    const cancelled = await login.browser.submit(login.page, 'abort');
+    expect(new URL(cancelled.url).searchParams.get('error')).toBe('access_denied');
+    expect((await pendingForFather()).map((c) => c.id)).not.toContain(id);
+    expect(await h.kit.representation.confirmationOf(id)).toMatchObject({ status: 'expired' });
+    const entries = await h.kit.audit.historyOf({ kind: 'account', id: children.khoi.accountId }, 20);
+    expect(entries.find((e) => e.action === 'representation.confirmation.expire')?.detail).toMatchObject({
+      confirmationId: id,
+      why: 'withdrawn_by_dependant',
+    });
+  });
+
   test('an adult without a representative signs in as before: code on his own phone, no waiting', async () => {
     const browser = new Browser([`${h.rp.origin}/`]);
     const request = await authorizationRequest(library, { redirect_uri: `${h.rp.origin}/cb`, scope: 'openid' });

@@ -572,6 +572,10 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
 
     switch (action) {
       case 'abort': {
+        // A sign-in waiting on the representative: cancelling it withdraws the request too.
+        if (l.flow.confirmation_id && l.flow.account_id) {
+          await representation.withdraw(l.flow.confirmation_id, l.flow.account_id);
+        }
         await deleteFlow(db, l.uid);
         return finish(request, reply, { error: 'access_denied', error_description: 'End-User cancelled the sign-in' });
       }

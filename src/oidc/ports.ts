@@ -24,7 +24,7 @@ export type AuthPort = Pick<AuthService, 'checkPassword' | 'startOtp' | 'verifyO
  */
 export type RepresentationPort = Pick<
   RepresentationService,
-  'representativesOf' | 'requestConfirmation' | 'confirmationOf'
+  'representativesOf' | 'requestConfirmation' | 'confirmationOf' | 'withdraw'
 >;
 
 /** What `createOidc` needs. */

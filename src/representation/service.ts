@@ -107,6 +107,12 @@ export interface RepresentationService {
     decision: Decision,
     expectedVersion: number,
   ): Promise<Confirmation>;
+  /**
+   * The dependant gives up the action (e.g. cancels the sign-in waiting for it): a pending request
+   * is settled as void at once, so the representative is no longer asked. Only for the dependant the
+   * request is about; anything already answered stays as it is. Returns whether it was withdrawn.
+   */
+  withdraw(confirmationId: string, dependantAccountId: string): Promise<boolean>;
   /** A request as its reader sees it (a pending one past its expiry reads as expired). */
   confirmationOf(confirmationId: string): Promise<Confirmation | undefined>;
   /** Requests waiting for this representative's answer, oldest first. */
@@ -323,7 +329,11 @@ export function createRepresentationService(platform: Platform, deps: Representa
   }
 
   /** Settles an unanswerable request as expired, audited; false when another change got there first. */
-  async function voidRequest(trx: Trx, current: Confirmation, why: 'expired' | 'representation_ended') {
+  async function voidRequest(
+    trx: Trx,
+    current: Confirmation,
+    why: 'expired' | 'representation_ended' | 'withdrawn_by_dependant',
+  ) {
     const settled = await settle(trx, current, 'expired', clock.now());
     if (!settled) return false;
     await audit.append(trx, {
@@ -503,6 +513,15 @@ export function createRepresentationService(platform: Platform, deps: Representa
       });
       if ('problem' in outcome) throw outcome.problem;
       return outcome.confirmation;
+    },
+
+    async withdraw(confirmationId, dependantAccountId) {
+      if (!isUuid(confirmationId)) return false;
+      return db.transaction().execute(async (trx) => {
+        const current = await confirmationById(trx, confirmationId);
+        if (!current || current.dependantAccountId !== dependantAccountId || current.status !== 'pending') return false;
+        return voidRequest(trx, current, 'withdrawn_by_dependant');
+      });
     },
 
     async confirmationOf(confirmationId) {
