@@ -143,6 +143,12 @@ export interface AuthService {
   devicesOf(accountId: string): Promise<Device[]>;
   /** Housekeeping for a worker: drops counters and challenges over for a day. */
   prune(): Promise<{ throttle: number; challenges: number }>;
+  /**
+   * Counts one request under `key` (counters in PostgreSQL, shared by every process) and throws
+   * RATE_LIMITED (429, with retryAfter) once `limit.max` requests fell in the window. For public
+   * endpoints that need no account but must not be hammered (e.g. online eID verification).
+   */
+  limitRate(key: string, limit: Limit): Promise<void>;
 
   // Added to the contract: activation in the app (Decree 69 Art 14.1), see activation.ts.
   /**
@@ -967,6 +973,14 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
 
     completeActivation(input, ctx) {
       return activation.complete(input, ctx);
+    },
+
+    async limitRate(key, limit) {
+      const now = clock.now();
+      const taken = await take(db, `rate:${key}`, limit, now);
+      if (!taken.allowed) {
+        throw platformProblem('RATE_LIMITED', { retryAfter: untilParams(taken.lockedUntil ?? now, now).retryAfter });
+      }
     },
 
     async prune() {

@@ -3,6 +3,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { localeOf } from '../http/problem.ts';
+import type { AuthService } from '../auth/service.ts';
+import { networkOf } from '../auth/model.ts';
 import { bearerGuard } from '../oidc/guard.ts';
 import type { BackofficePort, IdentityPort } from '../oidc/ports.ts';
 import { OIDC_SECURITY_SCHEME } from '../oidc/routes.ts';
@@ -22,12 +24,16 @@ import type { EidService, Holder } from './service.ts';
  */
 export interface EidRouteDeps {
   eid: EidService;
+  auth: Pick<AuthService, 'limitRate'>;
   oidc: Oidc;
   identity: IdentityPort;
   backoffice: BackofficePort;
 }
 
 export const EID_PROOF_HEADER = 'x-eid-proof';
+
+/** Online verifications per address: a counter at a shop scans a few per minute, not hundreds. */
+export const VERIFY_RATE = { max: 120, windowMs: 60_000, lockMs: 60_000 } as const;
 
 const Problem = { $ref: 'Problem' };
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Problem]));
@@ -192,7 +198,7 @@ function proofOf(request: FastifyRequest): string | undefined {
 }
 
 export function eidRoutes(_platform: Platform, deps: EidRouteDeps): FastifyPluginAsync {
-  const { eid, oidc, identity, backoffice } = deps;
+  const { eid, oidc, identity, backoffice, auth } = deps;
 
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -425,11 +431,14 @@ export function eidRoutes(_platform: Platform, deps: EidRouteDeps): FastifyPlugi
               issued_at: Type.Optional(Instant),
               expires_at: Type.Optional(Instant),
             }),
-            ...problems(400),
+            ...problems(400, 429),
           },
         },
       },
       async (request) => {
+        // Open to any verifier without an account, so counted per address: a scan of forged or
+        // guessed credentials is slowed down and every process sees the same count.
+        await auth.limitRate(`eid-verify:${networkOf(request.ip)}`, VERIFY_RATE);
         const v = await eid.verifyOnline(request.body.credential, { name: request.body.verifier, ip: request.ip });
         return {
           valid: v.valid,
