@@ -1,3 +1,4 @@
+import { FlowHistory, flowHistoryView } from '../http/flow-history.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
@@ -266,15 +267,7 @@ export function applicationOfficerRoutes(platform: Platform, services: Services)
           response: {
             200: Type.Object({
               application: officerView,
-              history: Type.Array(
-                Type.Object({
-                  at: Type.String({ format: 'date-time' }),
-                  event: Type.String(),
-                  from: Type.Union([Type.String(), Type.Null()]),
-                  to: Type.String(),
-                  actor: Type.String(),
-                }),
-              ),
+              history: FlowHistory,
             }),
             ...problems(401, 403, 404),
           },
@@ -285,13 +278,7 @@ export function applicationOfficerRoutes(platform: Platform, services: Services)
         const history = await issuance.history(found.id);
         return {
           application: officerApplicationView(found, localeOf(request)),
-          history: history.map((h) => ({
-            at: h.at.toISOString(),
-            event: h.event,
-            from: h.from_state,
-            to: h.to_state,
-            actor: `${h.actor_kind}:${h.actor_id}`,
-          })),
+          history: flowHistoryView(history),
         };
       },
     );

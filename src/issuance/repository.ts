@@ -1,3 +1,4 @@
+import { FLOW_EVENT_FIELDS, flowEventColumns, nextVersion, type FlowEventInput } from '../platform/flow-events.ts';
 import { sql } from 'kysely';
 import type { Executor } from '../platform/database.ts';
 import {
@@ -140,7 +141,7 @@ export async function updateIfUnchanged(
       ...(reasons !== undefined ? { reasons: JSON.stringify(reasons) } : {}),
       ...(checks !== undefined ? { checks: JSON.stringify(checks) } : {}),
       updated_at: at,
-      version: sql<number>`version + 1`,
+      version: nextVersion(),
     })
     .where('id', '=', current.id)
     .where('state', '=', current.state)
@@ -152,35 +153,18 @@ export async function updateIfUnchanged(
 
 export async function appendEvent(
   db: Executor,
-  event: {
-    applicationId: string;
-    at: Date;
-    event: FlowEvent;
-    from: ApplicationState | null;
-    to: ApplicationState;
-    actor: { kind: string; id: string };
-    detail?: Record<string, unknown>;
-  },
+  event: FlowEventInput<ApplicationState, FlowEvent> & { applicationId: string },
 ): Promise<void> {
   await db
     .insertInto('issuance.events')
-    .values({
-      application_id: event.applicationId,
-      at: event.at,
-      event: event.event,
-      from_state: event.from,
-      to_state: event.to,
-      actor_kind: event.actor.kind,
-      actor_id: event.actor.id,
-      detail: JSON.stringify(event.detail ?? {}),
-    })
+    .values({ application_id: event.applicationId, ...flowEventColumns(event) })
     .execute();
 }
 
 export async function eventsOf(db: Executor, applicationId: string) {
   return db
     .selectFrom('issuance.events')
-    .select(['at', 'event', 'from_state', 'to_state', 'actor_kind', 'actor_id', 'detail'])
+    .select(FLOW_EVENT_FIELDS)
     .where('application_id', '=', applicationId)
     .orderBy('id')
     .execute();

@@ -1,3 +1,4 @@
+import { FLOW_EVENT_FIELDS, flowEventColumns, nextVersion, type FlowEventInput } from '../platform/flow-events.ts';
 import { sql } from 'kysely';
 import type { LockReason } from '../identity/model.ts';
 import type { Executor, Trx } from '../platform/database.ts';
@@ -221,7 +222,7 @@ export async function updateRequestIfUnchanged(
       ...plain,
       ...(reasons !== undefined ? { reasons: JSON.stringify(reasons) } : {}),
       updated_at: at,
-      ...(options.bump === false ? {} : { version: sql<number>`version + 1` }),
+      ...(options.bump === false ? {} : { version: nextVersion() }),
     })
     .where('id', '=', current.id)
     .where('state', '=', current.state)
@@ -233,28 +234,11 @@ export async function updateRequestIfUnchanged(
 
 export async function appendRequestEvent(
   db: Executor,
-  event: {
-    requestId: string;
-    at: Date;
-    event: RequestEvent;
-    from: RequestState | null;
-    to: RequestState;
-    actor: { kind: string; id: string };
-    detail?: Record<string, unknown>;
-  },
+  event: FlowEventInput<RequestState, RequestEvent> & { requestId: string },
 ): Promise<void> {
   await db
     .insertInto('locks.events')
-    .values({
-      request_id: event.requestId,
-      at: event.at,
-      event: event.event,
-      from_state: event.from,
-      to_state: event.to,
-      actor_kind: event.actor.kind,
-      actor_id: event.actor.id,
-      detail: JSON.stringify(event.detail ?? {}),
-    })
+    .values({ request_id: event.requestId, ...flowEventColumns(event) })
     .execute();
 }
 
@@ -262,7 +246,7 @@ export async function requestEvents(db: Executor, requestId: string) {
   if (!isUuid(requestId)) return [];
   return db
     .selectFrom('locks.events')
-    .select(['at', 'event', 'from_state', 'to_state', 'actor_kind', 'actor_id', 'detail'])
+    .select(FLOW_EVENT_FIELDS)
     .where('request_id', '=', requestId)
     .orderBy('id')
     .execute();

@@ -1,3 +1,4 @@
+import { FlowHistory, flowHistoryView } from '../http/flow-history.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -354,15 +355,7 @@ export function lockRoutes(platform: Platform, services: LockRouteServices): Fas
           response: {
             200: Type.Object({
               request: OfficerRequestView,
-              history: Type.Array(
-                Type.Object({
-                  at: Type.String({ format: 'date-time' }),
-                  event: Type.String(),
-                  from: Type.Union([Type.String(), Type.Null()]),
-                  to: Type.String(),
-                  actor: Type.String(),
-                }),
-              ),
+              history: FlowHistory,
             }),
             ...problems(401, 403, 404),
           },
@@ -373,13 +366,7 @@ export function lockRoutes(platform: Platform, services: LockRouteServices): Fas
         const history = await locks.history(found.id);
         return {
           request: officerRequestView(found),
-          history: history.map((h) => ({
-            at: h.at.toISOString(),
-            event: h.event,
-            from: h.from_state,
-            to: h.to_state,
-            actor: `${h.actor_kind}:${h.actor_id}`,
-          })),
+          history: flowHistoryView(history),
         };
       },
     );
