@@ -72,4 +72,24 @@ describe('threat: a non-administrator reaches the admin API', () => {
     expect((await listRelyingParties()).status).toBe(401);
     expect((await listRelyingParties('Bearer forged-token')).status).toBe(401);
   });
+
+  test("the holiday editor takes an ADMIN officer's token (recorded as theirs) and refuses an approver's", async () => {
+    const put = (authorization: string) =>
+      fetch(`${h.baseUrl}/api/calendar/holidays/2031-09-03`, {
+        method: 'PUT',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          kind: 'day_off',
+          name_vi: 'Nghỉ bù Quốc khánh',
+          name_en: 'Day off for National Day',
+          legal_source: 'Thông báo 1234/TB-LĐTBXH (thử nghiệm)',
+        }),
+      });
+    const approver = await consoleToken('officer-approver-c06', 'openid api:admin');
+    expect((await put(`Bearer ${approver}`)).status).toBe(403);
+    const admin = await consoleToken('officer-admin-c06', 'openid api:admin');
+    const created = await put(`Bearer ${admin}`);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ date: '2031-09-03', updated_by: expect.stringContaining('admin') });
+  });
 });

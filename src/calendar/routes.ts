@@ -3,7 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Platform } from '../platform/context.ts';
 import { platformProblem } from '../platform/errors.ts';
-import { adminGuard } from '../http/guards.ts';
+import { adminOrBootstrap } from '../oidc/guard.ts';
+import type { BackofficePort, IdentityPort } from '../oidc/ports.ts';
+import type { Oidc } from '../oidc/service.ts';
+import { OIDC_SECURITY_SCHEME } from '../oidc/routes.ts';
 import { isIsoDate } from './civil-date.ts';
 import { solarToLunar, MAX_LUNAR_YEAR, MIN_LUNAR_YEAR } from './lunar.ts';
 import { describeDeadline, type CalendarEntry, type CalendarService } from './service.ts';
@@ -115,11 +118,15 @@ function present(h: CalendarEntry) {
  * `/api/calendar`: the holiday table (public), deadline computation (public: a citizen may check
  * the date an authority owes an answer), and the administrators' entry of government decisions.
  */
-export function calendarRoutes(platform: Platform, services: { calendar: CalendarService }): FastifyPluginAsync {
-  const { calendar } = services;
+export function calendarRoutes(
+  platform: Platform,
+  services: { calendar: CalendarService; oidc: Oidc; identity: IdentityPort; backoffice: BackofficePort },
+): FastifyPluginAsync {
+  const { calendar, oidc, identity, backoffice } = services;
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    const requireAdmin = adminGuard(platform.config.adminToken);
+    // The holiday editor of the officer console (an ADMIN's token) or the bootstrap token.
+    const requireAdmin = adminOrBootstrap({ oidc, identity, backoffice }, platform.config.adminToken);
 
     app.get(
       '/holidays',
@@ -232,7 +239,7 @@ export function calendarRoutes(platform: Platform, services: { calendar: Calenda
         schema: {
           tags: ['calendar'],
           summary: 'Enter a government decision for a date (holiday, day off or make-up working day)',
-          security: [{ adminToken: [] }],
+          security: [{ adminToken: [] }, { [OIDC_SECURITY_SCHEME]: [] }],
           params: DateParams,
           body: HolidayBody,
           response: {
@@ -264,7 +271,7 @@ export function calendarRoutes(platform: Platform, services: { calendar: Calenda
         schema: {
           tags: ['calendar'],
           summary: 'Remove the entry of a date (it becomes an ordinary day)',
-          security: [{ adminToken: [] }],
+          security: [{ adminToken: [] }, { [OIDC_SECURITY_SCHEME]: [] }],
           params: DateParams,
           querystring: Type.Object({ expected_version: Type.Optional(Type.Integer({ minimum: 1 })) }),
           response: {

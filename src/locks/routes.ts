@@ -3,12 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { LoginContext } from '../auth/model.ts';
-import { adminGuard } from '../http/guards.ts';
 import { localeOf, ProblemSchema } from '../http/problem.ts';
-import { bearerGuard } from '../oidc/guard.ts';
+import { adminOrBootstrap, bearerGuard } from '../oidc/guard.ts';
 import { OIDC_SECURITY_SCHEME } from '../oidc/routes.ts';
 import type { Platform } from '../platform/context.ts';
-import { Problem } from '../platform/errors.ts';
 import type { Services } from '../services.ts';
 import { AUTHORITY_KINDS, lockProblem, type Authority } from './model.ts';
 import type { LockService } from './service.ts';
@@ -87,21 +85,11 @@ export function lockRoutes(platform: Platform, services: LockRouteServices): Fas
     // unlock and unlock requests are reached from the locked view too (a locked view's token).
     const lockedHolder = bearerGuard({ oidc, identity, backoffice }, { audience: 'app', allowLocked: true });
     const officer = bearerGuard({ oidc, identity, backoffice }, { audience: 'officer' });
-    const officerAdmin = bearerGuard({ oidc, identity, backoffice }, { audience: 'admin' });
-    const bootstrap = adminGuard(platform.config.adminToken);
     const security = [{ [OIDC_SECURITY_SCHEME]: [] }];
     const adminSecurity: { [scheme: string]: string[] }[] = [{ adminToken: [] }, { [OIDC_SECURITY_SCHEME]: [] }];
     const authoritySecurity = [{ [AUTHORITY_SECURITY_SCHEME]: [] }];
 
-    /** The bootstrap admin token, or an officer console token of an ADMIN. */
-    async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      try {
-        await bootstrap(request);
-      } catch (error) {
-        if (error instanceof Problem && error.code === 'FORBIDDEN') return officerAdmin(request, reply);
-        throw error;
-      }
-    }
+    const requireAdmin = adminOrBootstrap({ oidc, identity, backoffice }, platform.config.adminToken);
 
     async function requireAuthority(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');

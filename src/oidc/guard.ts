@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OfficerRole } from '../backoffice/model.ts';
-import { platformProblem } from '../platform/errors.ts';
+import { Problem, platformProblem } from '../platform/errors.ts';
+import { adminGuard } from '../http/guards.ts';
 import { lockedViewOpen } from '../auth/model.ts';
 import type { Account } from '../identity/model.ts';
 import { API_SCOPES, isLockedViewToken, oidcProblem, type ApiAudience } from './model.ts';
@@ -127,5 +128,27 @@ export function bearerGuard(
       kind: options.audience === 'app' ? 'citizen' : options.audience === 'admin' ? 'admin' : 'officer',
       id: account.id,
     };
+  };
+}
+
+/**
+ * Admin endpoints take an ADMIN officer's access token (scope api:admin, checked against the back
+ * office on every call), or the bootstrap ADMIN_TOKEN that registers the first clients before any
+ * officer can sign in. Anything else is refused.
+ */
+export function adminOrBootstrap(
+  deps: { oidc: Oidc; identity: IdentityPort; backoffice: BackofficePort },
+  adminToken: string | undefined,
+) {
+  const bootstrap = adminGuard(adminToken);
+  const officerAdmin = bearerGuard(deps, { audience: 'admin' });
+  return async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    try {
+      await bootstrap(request);
+    } catch (error) {
+      // Not the bootstrap token: it may be a provider token.
+      if (error instanceof Problem && error.code === 'FORBIDDEN') return officerAdmin(request, reply);
+      throw error;
+    }
   };
 }

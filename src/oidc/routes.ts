@@ -3,12 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type Provider from 'oidc-provider';
 import type { BackofficeService } from '../backoffice/service.ts';
-import { adminGuard } from '../http/guards.ts';
 import type { Platform } from '../platform/context.ts';
-import { Problem as PlatformProblem } from '../platform/errors.ts';
 import { maskPhone } from '../identity/model.ts';
 import type { Client } from './clients.ts';
-import { bearerGuard } from './guard.ts';
+import { adminOrBootstrap, bearerGuard } from './guard.ts';
 import { interactionRoutes } from './interactions.ts';
 import { noticeRoutes, type NoticesPort } from './notices.ts';
 import { ALL_SCOPES, oidcProblem } from './model.ts';
@@ -239,34 +237,11 @@ function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-/**
- * Admin endpoints take an ADMIN officer's access token (scope api:admin, checked against the back
- * office on every call), or the bootstrap ADMIN_TOKEN that registers the first clients before any
- * officer can sign in. Anything else is refused.
- */
-function adminOrBootstrap(
-  bootstrap: (request: FastifyRequest) => Promise<void>,
-  officerAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
-) {
-  return async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    try {
-      await bootstrap(request);
-    } catch (error) {
-      // Not the bootstrap token: it may be a provider token.
-      if (error instanceof PlatformProblem && error.code === 'FORBIDDEN') return officerAdmin(request, reply);
-      throw error;
-    }
-  };
-}
-
 export function oidcApiRoutes(platform: Platform, deps: OidcRouteDeps): FastifyPluginAsync {
   const { oidc, identity, backoffice, audit } = deps;
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    const requireAdmin = adminOrBootstrap(
-      adminGuard(platform.config.adminToken),
-      bearerGuard({ oidc, identity, backoffice }, { audience: 'admin' }),
-    );
+    const requireAdmin = adminOrBootstrap({ oidc, identity, backoffice }, platform.config.adminToken);
     const subject = bearerGuard({ oidc, identity, backoffice }, { audience: 'app' });
     const officer = bearerGuard({ oidc, identity, backoffice }, { audience: 'officer' });
     const appSecurity = [{ [OIDC_SECURITY_SCHEME]: [] }];
