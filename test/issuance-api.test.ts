@@ -202,6 +202,41 @@ describe('level 2 at a commune counter (TK01, Art 11)', () => {
   let number = '';
   let version = 0;
 
+  test('before taking the dossier the receiver reads the record by PIN; the read is in the ledger', async () => {
+    const [c] = await pickCitizens(t.db, { count: 1, minAge: 18, card: 'valid', ownPhone: true, on: today(), taken });
+    const unit = (await h.kit.backoffice.unitByCode('CAP-HNI-HOANKIEM'))!;
+    const url = (pin: string) => `/api/v1/officer/units/${unit.id}/registry/citizens/${pin}`;
+    const receiver = await officerToken('officer-receiver-hoankiem');
+    const found = await call('GET', url(c!.pin), { token: receiver });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({
+      pin: c!.pin,
+      full_name: c!.fullName,
+      date_of_birth: c!.dateOfBirth,
+      deceased: false,
+      id_card: { status: 'valid' },
+      account: null,
+    });
+    expect(found.body.biometrics_on_record).toEqual(['face', 'fingerprint']);
+    expect(JSON.stringify(found.body)).not.toMatch(/template|image/i);
+    expect((await call('GET', url('000000000000'), { token: receiver })).status).toBe(404);
+    const malformed = await call('GET', url('12ab'), { token: receiver });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('VALIDATION_FAILED');
+    // An approver is no receiver: maker and checker stay apart from the first step.
+    expect((await call('GET', url(c!.pin), { token: await officerToken('officer-approver-hoankiem') })).status).toBe(
+      403,
+    );
+    const reads = await t.db
+      .selectFrom('audit.entries')
+      .selectAll()
+      .where('action', '=', 'officer.registry.read')
+      .where('subject_id', '=', c!.registryId)
+      .execute();
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ actor_kind: 'officer', purpose: 'counter_intake', outcome: 'success' });
+  });
+
   test('a receiving officer records the dossier: received, due in 3 working days', async () => {
     const [c] = await pickCitizens(t.db, { count: 1, minAge: 18, card: 'valid', ownPhone: true, on: today(), taken });
     const receiver = await officerToken('officer-receiver-hoankiem');

@@ -21,6 +21,7 @@ import { OIDC_SECURITY_SCHEME } from '../oidc/routes.ts';
 import type { Platform } from '../platform/context.ts';
 import { platformProblem } from '../platform/errors.ts';
 import type { Services } from '../services.ts';
+import type { Citizen } from '../registries/model.ts';
 
 /**
  * The officers' side of issuance (`/api/v1/officer/*`): counter intake (TK01 for citizens, TK01 at
@@ -34,6 +35,53 @@ const UnitParams = Type.Object({ unitId: Type.String({ maxLength: 40 }) });
 const Fingerprints = Type.Array(Base64Image('500 dpi grayscale fingerprint image'), { minItems: 1, maxItems: 10 });
 const Documents = Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 30 }));
 const Note = Type.Optional(Type.String({ maxLength: 1000 }));
+
+const CounterCitizen = Type.Object({
+  pin: Type.String(),
+  full_name: Type.String(),
+  sex: Type.String(),
+  date_of_birth: Type.String({ format: 'date' }),
+  residence: Type.String(),
+  deceased: Type.Boolean(),
+  id_card: Type.Union([
+    Type.Object({
+      number: Type.String(),
+      issued_on: Type.String({ format: 'date' }),
+      expires_on: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+      status: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+  biometrics_on_record: Type.Array(Type.String(), {
+    description: "'face', 'fingerprint': what the matchers compare with",
+  }),
+  account: Type.Union([Type.Object({ level: Type.Integer(), status: Type.String() }), Type.Null()]),
+});
+
+function counterCitizenView(
+  citizen: Citizen,
+  onRecord: readonly { kind: string }[],
+  account: { level: number; status: string } | undefined,
+) {
+  return {
+    pin: citizen.pin,
+    full_name: citizen.fullName,
+    sex: citizen.sex,
+    date_of_birth: citizen.dateOfBirth,
+    residence: citizen.residence.full,
+    deceased: citizen.dateOfDeath !== null,
+    id_card: citizen.idCard
+      ? {
+          number: citizen.idCard.number,
+          issued_on: citizen.idCard.issuedOn,
+          expires_on: citizen.idCard.expiresOn,
+          status: citizen.idCard.status,
+        }
+      : null,
+    biometrics_on_record: [...new Set(onRecord.map((r) => r.kind))].sort(),
+    account: account ? { level: account.level, status: account.status } : null,
+  };
+}
 
 export function applicationOfficerRoutes(platform: Platform, services: Services): FastifyPluginAsync {
   const { issuance, oidc, identity, backoffice } = services;
@@ -51,6 +99,47 @@ export function applicationOfficerRoutes(platform: Platform, services: Services)
       }
       return found;
     }
+
+    app.get(
+      '/api/v1/officer/units/:unitId/registry/citizens/:pin',
+      {
+        onRequest: officer,
+        schema: {
+          tags: ['officer'],
+          summary: 'The citizen on record, for the counter before a TK01 is taken (Decree 69 Art 11)',
+          description:
+            'Role RECEIVER in the unit. What the officer checks against the person and their card: name, birth, card, ' +
+            'whether a portrait and fingerprints are on record, and an existing account. Never the references ' +
+            'themselves. Every read is recorded (DOMAIN.md §9: the subject sees which office read the record).',
+          security,
+          params: Type.Object({ unitId: Type.String({ maxLength: 40 }), pin: Type.String({ maxLength: 20 }) }),
+          response: { 200: CounterCitizen, ...problems(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const officerId = request.bearer!.accountId;
+        const { unitId, pin } = request.params;
+        if (!(await backoffice.mayAct(officerId, 'RECEIVER', unitId))) throw platformProblem('FORBIDDEN');
+        if (!/^\d{12}$/.test(pin)) {
+          throw platformProblem('VALIDATION_FAILED', { reason: 'the PIN has 12 digits' }, { field: 'pin' });
+        }
+        const citizen = await services.registries.identity.findByPin(pin);
+        const account = citizen ? await identity.findBySubject('citizen', citizen.registryId) : undefined;
+        await services.audit.append(platform.db, {
+          actor: { kind: 'officer', id: officerId },
+          action: 'officer.registry.read',
+          subject: account
+            ? { kind: 'account', id: account.id }
+            : { kind: 'citizen', id: citizen?.registryId ?? `pin:${pin.slice(0, 3)}…${pin.slice(-3)}` },
+          purpose: 'counter_intake',
+          outcome: citizen ? 'success' : 'failure',
+          detail: { unitId },
+        });
+        if (!citizen) throw platformProblem('NOT_FOUND', { what: 'citizen' });
+        const onRecord = await services.registries.identity.biometricsOf(citizen.registryId);
+        return counterCitizenView(citizen, onRecord, account);
+      },
+    );
 
     app.post(
       '/api/v1/officer/units/:unitId/applications/citizen',
