@@ -55,13 +55,16 @@ const CounterCitizen = Type.Object({
   biometrics_on_record: Type.Array(Type.String(), {
     description: "'face', 'fingerprint': what the matchers compare with",
   }),
-  account: Type.Union([Type.Object({ level: Type.Integer(), status: Type.String() }), Type.Null()]),
+  account: Type.Union([
+    Type.Object({ level: Type.Union([Type.Integer(), Type.Null()]), status: Type.String() }),
+    Type.Null(),
+  ]),
 });
 
 function counterCitizenView(
   citizen: Citizen,
   onRecord: readonly { kind: string }[],
-  account: { level: number; status: string } | undefined,
+  account: { level: number | null; status: string } | undefined,
 ) {
   return {
     pin: citizen.pin,
