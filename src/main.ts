@@ -73,11 +73,10 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const platform: Platform = { config, db: database.db, clock: systemClock, log, secrets };
     await seedSandboxIfEmpty(database.pool, config, log);
     const gateway = await maybeStartSandboxGateway(config, database);
-    // The running sandbox matches faces for real; tests keep the sandbox rule unless they ask.
-    const services = createServices(platform, { faceMatcher: true });
-    services.faceVerifier
-      ?.warmUp()
-      .catch((error: unknown) => platform.log.warn({ err: error }, 'face matcher warm-up failed'));
+    // The running sandbox matches faces and fingers for real; tests keep the sandbox rule unless they ask.
+    const services = createServices(platform, { biometricMatchers: true });
+    // In the background, so the server listens meanwhile; stop() waits for it.
+    const enrolment = enrolDemoBiometrics(services, platform.log);
     const demoLogins = await seedDemoAccounts(platform, services);
     // Fails here, before listening, if the signing keys cannot be opened (wrong master key).
     await services.oidc.ready();
@@ -103,6 +102,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
         // Stop taking requests, let in-flight work finish, then release the database.
         stopping ??= (async () => {
           await app.close();
+          await enrolment;
           await keyRefresher.stop();
           await workers.stop();
           await gateway?.stop();
@@ -136,4 +136,21 @@ export function banner(config: Config, running: Running): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * Warms the face matcher up and gives the demo persons their reference templates (sealed in the
+ * biometrics store) from the shared samples, once per database. Never throws: a failure leaves the
+ * matchers to enrol each person on first use, and says so in the log.
+ */
+async function enrolDemoBiometrics(services: Services, log: Logger): Promise<void> {
+  const biometrics = services.biometrics;
+  if (!biometrics) return;
+  try {
+    const extractor = await biometrics.face.warmUp();
+    const result = await biometrics.enrolSandbox({ extractor });
+    if (result) log.info({ enrolment: result }, 'demo biometric references ready');
+  } catch (error) {
+    log.warn({ err: error }, 'demo biometric enrolment failed; references are enrolled on first use');
+  }
 }

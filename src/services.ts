@@ -7,7 +7,7 @@ import { createCalendarService, type CalendarService } from './calendar/service.
 import { createIssuanceService, type IssuanceService } from './issuance/service.ts';
 import { SandboxVerifier } from './issuance/sandbox-verifier.ts';
 import type { BiometricVerifier } from './issuance/ports.ts';
-import { FaceVerifier, SandboxFaceReferences, verifierByKind } from './biometrics/face/verifier.ts';
+import { createBiometricsService, type BiometricsService } from './biometrics/service.ts';
 import { createIdentityService, type Account, type IdentityService } from './identity/service.ts';
 import { createNotifyService, type NotifyService } from './notify/service.ts';
 import { createOidc, type Oidc, type OidcOptions } from './oidc/service.ts';
@@ -41,8 +41,11 @@ export interface Services {
    * representative's phone).
    */
   contactPhoneOf(account: Account): Promise<string | null>;
-  /** The face matcher when `faceMatcher` is on (warm it up at start), else null. */
-  faceVerifier: FaceVerifier | null;
+  /**
+   * The biometrics context (sealed reference store, face and fingerprint matchers) when
+   * `biometricMatchers` is on, else null (warm the face matcher up at start: `face.warmUp()`).
+   */
+  biometrics: BiometricsService | null;
 }
 
 export interface ServiceOptions {
@@ -51,11 +54,11 @@ export interface ServiceOptions {
   /** The biometric matchers behind the verification port (default: the sandbox verifier). */
   verifier?: BiometricVerifier;
   /**
-   * Match faces with the real face matcher against the sandbox's reference templates (built from
-   * the shared labelled samples), fingers still by the sandbox rule. Off by default: each process
-   * that turns it on loads the networks (about 2 s). Without the samples it stays off.
+   * Match faces and fingers with the real matchers against sealed reference templates (enrolled
+   * from the shared labelled samples in a sandbox). Off by default: each process that turns it on
+   * loads the face networks (about 2 s). Without the samples it stays off.
    */
-  faceMatcher?: boolean;
+  biometricMatchers?: boolean;
   eidPolicy?: Partial<EidPolicy>;
 }
 
@@ -85,7 +88,7 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     { policy: options.eidPolicy ?? eidPolicyFromEnv() },
   );
   const calendar = createCalendarService(platform, { audit });
-  const biometrics = sandboxBiometrics(registries, platform, options.faceMatcher ?? false);
+  const biometrics = sandboxBiometrics(registries, platform, options.biometricMatchers ?? false);
   const representation = createRepresentationService(platform, { registries, audit, notify, identity });
   const issuance = createIssuanceService(platform, {
     registries,
@@ -134,19 +137,20 @@ export function createServices(platform: Platform, options: ServiceOptions = {})
     eid,
     locks,
     contactPhoneOf,
-    faceVerifier: biometrics.face,
+    biometrics: biometrics.biometrics,
   };
 }
 
 /**
- * The matchers of a sandbox (Decree 69 Arts 10–12): faces by the face matcher against reference
- * templates made from the shared labelled samples when asked and when the samples are there;
- * otherwise, and for fingers until the fingerprint matcher is wired, the sandbox rule.
+ * The matchers of a sandbox (Decree 69 Arts 10–12): face and fingerprint matchers reading sealed
+ * reference templates from the biometrics store, enrolled on first use from the shared labelled
+ * samples the sandbox assigns each person. Without the samples (or when a test does not ask for
+ * the matchers), the sandbox rule judges captures by their labels.
  */
-function sandboxBiometrics(registries: NationalRegistries, platform: Platform, faceMatcher: boolean) {
+function sandboxBiometrics(registries: NationalRegistries, platform: Platform, matchers: boolean) {
   const sandbox = new SandboxVerifier(registries);
   const samples = sandbox.identityOf('face', '1') !== null;
-  if (!faceMatcher || !samples) return { verifier: sandbox as BiometricVerifier, face: null };
-  const face = new FaceVerifier({ registries, references: new SandboxFaceReferences(sandbox), logger: platform.log });
-  return { verifier: verifierByKind({ face, fingerprint: sandbox }), face };
+  if (!matchers || !samples) return { verifier: sandbox as BiometricVerifier, face: null, biometrics: null };
+  const biometrics = createBiometricsService(platform, { registries, sandbox });
+  return { verifier: biometrics.verifier, face: biometrics.face, biometrics };
 }

@@ -2,6 +2,7 @@ import type { ForwardMigration } from './migrations.ts';
 import { auditMigrations } from '../audit/migrations.ts';
 import { authMigrations } from '../auth/migrations.ts';
 import { backofficeMigrations } from '../backoffice/migrations.ts';
+import { biometricsMigrations } from '../biometrics/migrations.ts';
 import { calendarMigrations } from '../calendar/migrations.ts';
 import { eidMigrations } from '../eid/migrations.ts';
 import { issuanceMigrations } from '../issuance/migrations.ts';
@@ -26,4 +27,5 @@ export const allMigrations: ForwardMigration[] = [
   ...representationMigrations,
   ...locksMigrations,
   ...eidMigrations,
+  ...biometricsMigrations,
 ];

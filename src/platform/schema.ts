@@ -1,6 +1,7 @@
 import type { AuditTables } from '../audit/tables.ts';
 import type { AuthTables } from '../auth/tables.ts';
 import type { BackofficeTables } from '../backoffice/tables.ts';
+import type { BiometricsTables } from '../biometrics/tables.ts';
 import type { CalendarTables } from '../calendar/tables.ts';
 import type { EidTables } from '../eid/tables.ts';
 import type { IssuanceTables } from '../issuance/tables.ts';
@@ -27,4 +28,5 @@ export type Schema = AuditTables &
   IssuanceTables &
   LocksTables &
   RepresentationTables &
-  EidTables;
+  EidTables &
+  BiometricsTables;

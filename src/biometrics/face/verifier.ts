@@ -13,8 +13,9 @@ import { readFile } from 'node:fs/promises';
 import { FaceExtractor, type FaceCapture, type FaceExtractorOptions } from './extract.ts';
 import { isFaceProblem, qualityCodeOf } from './problems.ts';
 import { compareTemplates, type FaceTemplate } from './template.ts';
+import type { Subject } from '../model.ts';
 
-export type Subject = { kind: 'citizen' | 'foreigner'; registryId: string };
+export type { Subject };
 
 /**
  * Decision threshold on the score (accept when score ≥ threshold): 0.55, i.e. descriptor distance
@@ -184,8 +185,8 @@ export class SandboxFaceReferences implements FaceReferenceSource {
 
 /**
  * One verifier per kind behind the port: face captures to `face`, finger captures to
- * `fingerprint` (e.g. the face matcher with the sandbox rule for fingers until the fingerprint
- * matcher is wired).
+ * `fingerprint` (`FingerprintVerifier`, or the sandbox rule), as `createBiometricsService` composes
+ * them.
  */
 export function verifierByKind(parts: { face: BiometricVerifier; fingerprint: BiometricVerifier }): BiometricVerifier {
   return {
