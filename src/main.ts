@@ -7,6 +7,8 @@ import { systemClock } from './platform/clock.ts';
 import { loadKeyring, secretBox } from './platform/crypto.ts';
 import type { Platform } from './platform/context.ts';
 import { buildServer, type App } from './http/server.ts';
+import { prepareWebApp } from './http/web.ts';
+import { ensureFirstPartyClients } from './oidc/first-party.ts';
 import { createServices, type Services } from './services.ts';
 import { startWorkers, type Workers } from './workers.ts';
 import { seedSandboxIfEmpty, bannerDemo } from './sandbox.ts';
@@ -80,8 +82,12 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const demoLogins = await seedDemoAccounts(platform, services);
     // Fails here, before listening, if the signing keys cannot be opened (wrong master key).
     await services.oidc.ready();
+    // The citizen app and the officer console: their OpenID clients, and their pages (built if stale).
+    await ensureFirstPartyClients(platform, { clients: services.oidc.clients, audit: services.audit });
+    const web = await prepareWebApp(log);
     const app = await buildServer(platform, services, {
       plugins: gateway ? [gateway.routes, sandboxRelyingParty(platform, services.oidc)] : [],
+      web,
     });
     await app.listen({ host: config.host, port: config.port });
     // Every HTTP process follows key rotations made by any other process.
@@ -123,6 +129,8 @@ export function banner(config: Config, running: Running): string {
     '',
     '  dinhdanh: định danh và xác thực điện tử (sandbox)',
     '',
+    `  Citizen app    ${base}/   (sign in with a demo account below)`,
+    `  Officers       ${base}/officer/   (the officer console: password, then the TOTP code)`,
     `  API docs       ${base}/api/docs`,
     `  OpenAPI        ${base}/api/openapi.json`,
     `  Applications   ${base}/api/docs#/issuance   (officers' queue and decisions: #/officer)`,

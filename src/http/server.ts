@@ -7,6 +7,7 @@ import { platformProblem } from '../platform/errors.ts';
 import type { Platform } from '../platform/context.ts';
 import { ProblemSchema, sendProblem, toProblem } from './problem.ts';
 import { healthRoutes } from './health.ts';
+import { webRoutes, type WebApp } from './web.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { calendarRoutes } from '../calendar/routes.ts';
 import { representationRoutes } from '../representation/routes.ts';
@@ -27,7 +28,7 @@ export type App = FastifyInstance;
 export async function buildServer(
   platform: Platform,
   services: Services,
-  options: { plugins?: FastifyPluginAsync[] } = {},
+  options: { plugins?: FastifyPluginAsync[]; web?: WebApp | undefined } = {},
 ): Promise<App> {
   const app = Fastify({
     loggerInstance: platform.log as FastifyBaseLogger,
@@ -88,5 +89,7 @@ export async function buildServer(
   await app.register(lockRoutes(platform, services));
   await app.register(applicationOfficerRoutes(platform, services));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
+  // Last: the web apps' catch-all must never shadow an API or provider route (http/web.ts).
+  if (options.web) await app.register(webRoutes(options.web));
   return app as unknown as App;
 }

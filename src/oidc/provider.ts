@@ -322,6 +322,10 @@ export function buildProvider(platform: Platform, identity: IdentityPort, option
     },
     // The sector of a private relying party is vetted at registration; nothing is fetched.
     sectorIdentifierUriValidate: () => false,
+    // Browsers call the token and userinfo endpoints only from the platform's own front ends (web/),
+    // served at the issuer's origin: no other site's page may read the provider's answers.
+    clientBasedCORS: (_ctx, origin, client) =>
+      clientFlag(client, 'firstParty') && origin === new URL(platform.config.baseUrl).origin,
     extraClientMetadata: {
       properties: Object.values(CLIENT_EXTRA),
     },
