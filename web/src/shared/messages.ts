@@ -3,7 +3,10 @@
  * and English. `{name}` placeholders are filled by `t`. The English table must have every key of
  * the Vietnamese one (checked by the type).
  */
-export const vi = {
+import { citizenEn, citizenVi } from '../citizen/messages.ts';
+import { officerEn, officerVi } from '../officer/messages.ts';
+
+const sharedVi = {
   // --- shell ---
   brand: 'Định danh điện tử',
   officer_brand: 'Cổng cán bộ',
@@ -172,9 +175,12 @@ export const vi = {
   state_pending: 'Đang chờ xử lý',
 } as const;
 
+/** Every key: the shared texts, then each app's own (web/src/{citizen,officer}/messages.ts). */
+export const vi = { ...sharedVi, ...citizenVi, ...officerVi };
+
 export type MessageKey = keyof typeof vi;
 
-export const en: Record<MessageKey, string> = {
+const sharedEn: Record<keyof typeof sharedVi, string> = {
   brand: 'Electronic identification',
   officer_brand: 'Officer console',
   skip_to_content: 'Skip to main content',
@@ -336,3 +342,5 @@ export const en: Record<MessageKey, string> = {
   state_refused: 'Refused',
   state_pending: 'Pending',
 };
+
+export const en: Record<MessageKey, string> = { ...sharedEn, ...citizenEn, ...officerEn };
