@@ -15,6 +15,7 @@ import { seedSandboxIfEmpty, bannerDemo } from './sandbox.ts';
 import { seedDemoAccounts, type DemoLogin } from './auth/demo.ts';
 import { startKeyRefresher } from './oidc/worker.ts';
 import { sandboxRelyingParty } from './oidc/sandbox-relying-party.ts';
+import { sandboxBiometricsRoutes } from './biometrics/sandbox-routes.ts';
 import { startSandboxGateway, type SandboxGateway } from './notify/sandbox-gateway.ts';
 
 /** A database ready for use: the configured one, or an embedded one started for this process. */
@@ -86,7 +87,13 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     await ensureFirstPartyClients(platform, { clients: services.oidc.clients, audit: services.audit });
     const web = await prepareWebApp(log);
     const app = await buildServer(platform, services, {
-      plugins: gateway ? [gateway.routes, sandboxRelyingParty(platform, services.oidc)] : [],
+      plugins: gateway
+        ? [
+            gateway.routes,
+            sandboxRelyingParty(platform, services.oidc),
+            sandboxBiometricsRoutes({ registries: services.registries, biometrics: services.biometrics }),
+          ]
+        : [],
       web,
     });
     await app.listen({ host: config.host, port: config.port });
