@@ -94,6 +94,19 @@ describe('threat: an officer reaches another unit', () => {
     expect(JSON.stringify(other.body)).not.toContain('Hoàn Kiếm');
   });
 
+  test('the console learns who is signed in: each unit they act for and the role held there', async () => {
+    const { access_token } = await officerToken('officer-receiver-pc06-hcm');
+    const response = await fetch(`${h.baseUrl}/api/v1/officer/me`, {
+      headers: { authorization: `Bearer ${access_token}`, 'accept-language': 'en' },
+    });
+    expect(response.status).toBe(200);
+    const me = (await response.json()) as { name: string; assignments: { unit: { id: string }; role: string }[] };
+    expect(me.name).toBe(h.demo['officer-receiver-pc06-hcm']!.fullName);
+    expect(me.assignments).toEqual([
+      { unit: expect.objectContaining({ id: units['PC06-HCM'], code: 'PC06-HCM' }), role: 'RECEIVER' },
+    ]);
+  });
+
   test('and the other way round; C06 covers every unit', async () => {
     const hanoi = await officerToken('officer-receiver-hoankiem');
     expect((await summary(hanoi.access_token, units['CAP-HNI-HOANKIEM']!)).status).toBe(200);

@@ -1,3 +1,4 @@
+import { localeOf } from '../http/problem.ts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -373,6 +374,62 @@ export function oidcApiRoutes(platform: Platform, deps: OidcRouteDeps): FastifyP
     );
 
     // --- officers ------------------------------------------------------------------------------
+
+    app.get(
+      '/api/v1/officer/me',
+      {
+        onRequest: officer,
+        schema: {
+          tags: ['officer'],
+          summary: 'The signed-in officer: name and each unit they act for with the role held there',
+          description:
+            'What the officer console shows and offers (unit picker, menus by role). Roles reach the units below ' +
+            'the one assigned too; every action re-checks them.',
+          security: appSecurity,
+          response: {
+            200: Type.Object({
+              account_id: Type.String(),
+              name: Type.String(),
+              assignments: Type.Array(
+                Type.Object({
+                  unit: Type.Object({
+                    id: Type.String(),
+                    code: Type.String(),
+                    kind: Type.String(),
+                    name: Type.String(),
+                    province_code: Type.Union([Type.String(), Type.Null()]),
+                  }),
+                  role: Type.String(),
+                }),
+              ),
+            }),
+            ...problems(401, 403),
+          },
+        },
+      },
+      async (request) => {
+        const accountId = request.bearer!.accountId;
+        const english = localeOf(request) === 'en';
+        const [account, assignments] = await Promise.all([
+          identity.get(accountId),
+          backoffice.assignmentsOf(accountId),
+        ]);
+        return {
+          account_id: accountId,
+          name: account?.fullName ?? '',
+          assignments: assignments.map((a) => ({
+            unit: {
+              id: a.unit.id,
+              code: a.unit.code,
+              kind: a.unit.kind,
+              name: english ? a.unit.nameEn : a.unit.nameVi,
+              province_code: a.unit.provinceCode,
+            },
+            role: a.role,
+          })),
+        };
+      },
+    );
 
     app.get(
       '/api/v1/officer/units/:unitId/summary',
