@@ -174,6 +174,13 @@ describe('level 1 in the app, without an account (Decree 69 Art 10.1(a))', () =>
     const schema = await call('POST', '/api/v1/public/applications/citizen-level1', { body: { pin: 1 } });
     expect(schema.status).toBe(400);
     expect(schema.body.errors.length).toBeGreaterThan(3);
+    // Each names the schema rule, so the app words it in the reader's language.
+    expect(schema.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'body.face', rule: 'required' }),
+        expect.objectContaining({ field: 'body.full_name', rule: 'required' }),
+      ]),
+    );
     const after = await t.db
       .selectFrom('issuance.applications')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -193,7 +200,9 @@ describe('level 1 in the app, without an account (Decree 69 Art 10.1(a))', () =>
       },
     });
     expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([{ field: 'face', reason: 'not_an_image' }]);
+    expect(response.body.errors).toEqual([
+      { field: 'face', reason: 'not_an_image', rule: 'capture_quality', limit: 'not_an_image' },
+    ]);
   });
 });
 

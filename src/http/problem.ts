@@ -55,11 +55,25 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
   return reply.status(problem.status).header('content-language', locale).type('application/problem+json').send(body);
 }
 
+/**
+ * The schema rule a field broke, for a front end to word the message in its own language: ajv's
+ * keyword (`required`, `maxLength`, `minLength`, `pattern`, `format`, `type`, `enum`…) and its
+ * limit or format when it has one.
+ */
+function ruleOf(v: { keyword?: string; params?: Record<string, unknown> }): { rule: string; limit?: number | string } {
+  const p = v.params ?? {};
+  const limit = p.limit ?? p.format ?? p.pattern;
+  return {
+    rule: v.keyword ?? 'invalid',
+    ...(typeof limit === 'number' || typeof limit === 'string' ? { limit } : {}),
+  };
+}
+
 /** Translates what Fastify throws (validation, parsing, size limits) into stable problems. */
 export function toProblem(error: FastifyError | Error, requestId: string): Problem {
   if (error instanceof Problem) return error;
   const e = error as FastifyError & {
-    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validation?: { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }[];
   };
   if (e.validation && e.validation.length > 0) {
     // Every field at fault is listed (ajv runs with allErrors), so a form is fixed in one go.
@@ -68,7 +82,7 @@ export function toProblem(error: FastifyError | Error, requestId: string): Probl
       const field = [e.validationContext, v.instancePath?.replace(/^\//, '').replace(/\//g, '.'), missing]
         .filter((p) => typeof p === 'string' && p !== '')
         .join('.');
-      return { field: field || 'body', reason: v.message ?? 'invalid' };
+      return { field: field || 'body', reason: v.message ?? 'invalid', ...ruleOf(v) };
     });
     const unique = errors.filter((x, i) => errors.findIndex((y) => y.field === x.field) === i);
     return platformProblem(

@@ -290,11 +290,11 @@ describe('citizen level 1 in the app (Decree 69 Art 10.1)', () => {
     expect(problem.code).toBe('APPLICATION_INVALID');
     const errors = (problem.extensions as { errors: { field: string; reason: string }[] }).errors;
     expect(errors).toEqual([
-      { field: 'pin', reason: 'required' },
-      { field: 'fullName', reason: 'required' },
-      { field: 'dateOfBirth', reason: 'required' },
-      { field: 'phone', reason: 'required' },
-      { field: 'face', reason: 'required' },
+      { field: 'pin', reason: 'required', rule: 'required' },
+      { field: 'fullName', reason: 'required', rule: 'required' },
+      { field: 'dateOfBirth', reason: 'required', rule: 'required' },
+      { field: 'phone', reason: 'required', rule: 'required' },
+      { field: 'face', reason: 'required', rule: 'required' },
     ]);
   });
 
@@ -307,7 +307,9 @@ describe('citizen level 1 in the app (Decree 69 Art 10.1)', () => {
       ),
     );
     expect(problem).toMatchObject({ code: 'APPLICATION_INVALID', status: 400, field: 'face' });
-    expect((problem.extensions as { errors: unknown[] }).errors).toEqual([{ field: 'face', reason: 'not_an_image' }]);
+    expect((problem.extensions as { errors: unknown[] }).errors).toEqual([
+      { field: 'face', reason: 'not_an_image', rule: 'capture_quality', limit: 'not_an_image' },
+    ]);
     expect(await applicationCount()).toBe(before);
     expect(await kit.services.identity.findBySubject('citizen', c.registryId)).toBeUndefined();
   });

@@ -194,7 +194,13 @@ function refuseUnreadable(results: BiometricCheck[]): void {
   const bad = results.filter((r) => r.decision === 'poor_quality');
   if (bad.length === 0) return;
   const errors = new FieldErrors();
-  for (const r of bad) errors.add(r.kind === 'face' ? 'face' : 'fingerprints', r.quality.join(', ') || 'poor quality');
+  for (const r of bad) {
+    // The capture-check codes (e.g. face_too_small, too_few_minutiae) name the retake reason.
+    errors.add(r.kind === 'face' ? 'face' : 'fingerprints', r.quality.join(', ') || 'poor quality', {
+      rule: 'capture_quality',
+      limit: r.quality.join(','),
+    });
+  }
   errors.throwIfAny();
 }
 
@@ -509,7 +515,8 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     const phoneInput = errors.phone('phone', input.phone, false);
     const email = errors.email('email', input.email);
     const face = errors.image('face', input.face);
-    if (!Array.isArray(input.fingerprints) || input.fingerprints.length === 0) errors.add('fingerprints', 'required');
+    if (!Array.isArray(input.fingerprints) || input.fingerprints.length === 0)
+      errors.add('fingerprints', 'required', { rule: 'required' });
     else input.fingerprints.forEach((f, i) => errors.image(`fingerprints.${i}`, f));
     const representativePin = input.representativePin ? errors.pin('representativePin', input.representativePin) : null;
     errors.throwIfAny();
@@ -613,9 +620,9 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     const passportNumber = errors.text('passportNumber', number, { max: 20 }).toUpperCase();
     const passportCountry = errors.text('passportCountry', country, { max: 3 }).toUpperCase();
     if (passportCountry && !/^[A-Z]{3}$/.test(passportCountry))
-      errors.add('passportCountry', 'ISO 3166-1 alpha-3 code');
+      errors.add('passportCountry', 'ISO 3166-1 alpha-3 code', { rule: 'format', limit: 'country' });
     if (passportNumber && !/^[A-Z0-9]{5,20}$/.test(passportNumber))
-      errors.add('passportNumber', '5–20 letters or digits');
+      errors.add('passportNumber', '5–20 letters or digits', { rule: 'format', limit: 'passport' });
     errors.throwIfAny();
     return registries.immigration.findByPassport(passportCountry, passportNumber);
   }
@@ -628,7 +635,7 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     const sex = errors.choice('sex', input.sex, SEXES);
     const phone = errors.phone('phone', input.phone, false);
     const email = errors.email('email', input.email);
-    if (!phone && !email) errors.add('phone', 'a phone number or an e-mail address is required');
+    if (!phone && !email) errors.add('phone', 'a phone number or an e-mail address is required', { rule: 'required' });
     const face = errors.image('face', input.face);
     const locale = errors.choice('locale', input.locale, LOCALES);
     const foreigner = await findForeigner(errors, input.passportNumber, input.passportCountry);
@@ -681,7 +688,8 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     const phone = errors.phone('phone', input.phone, false);
     const email = errors.email('email', input.email);
     const face = errors.image('face', input.face);
-    if (!Array.isArray(input.fingerprints) || input.fingerprints.length === 0) errors.add('fingerprints', 'required');
+    if (!Array.isArray(input.fingerprints) || input.fingerprints.length === 0)
+      errors.add('fingerprints', 'required', { rule: 'required' });
     else input.fingerprints.forEach((f, i) => errors.image(`fingerprints.${i}`, f));
     const locale = errors.choice('locale', input.locale, LOCALES);
     const foreigner = await findForeigner(errors, input.passportNumber, input.passportCountry);

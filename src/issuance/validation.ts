@@ -9,11 +9,26 @@ import { issuanceProblem } from './model.ts';
  * (or the officer at the counter) fixes the whole form at once: the problem lists each field with
  * its reason in `errors`.
  */
-export class FieldErrors {
-  private readonly errors: { field: string; reason: string }[] = [];
+export interface FieldError {
+  field: string;
+  reason: string;
+  rule: string;
+  limit?: number | string;
+}
 
-  add(field: string, reason: string): void {
-    this.errors.push({ field, reason });
+const REQUIRED = { rule: 'required' } as const;
+const format = (limit: string) => ({ rule: 'format', limit });
+
+export class FieldErrors {
+  private readonly errors: FieldError[] = [];
+
+  /**
+   * `rule` names the check in the words of the schema errors (src/http/problem.ts), so a front
+   * end words both the same way: required, maxLength (with `limit`), format (with `limit` naming
+   * it: pin, phone, email, date, image), enum.
+   */
+  add(field: string, reason: string, rule: Pick<FieldError, 'rule' | 'limit'> = { rule: 'invalid' }): void {
+    this.errors.push({ field, reason, ...rule });
   }
 
   /** Throws APPLICATION_INVALID (400) listing every fault, if there is any. */
@@ -29,29 +44,29 @@ export class FieldErrors {
 
   pin(field: string, value: unknown): string {
     if (typeof value !== 'string' || value.trim() === '') {
-      this.add(field, 'required');
+      this.add(field, 'required', REQUIRED);
       return '';
     }
     const checked = validatePin(value.trim());
-    if (!checked.ok) this.add(field, checked.detail);
+    if (!checked.ok) this.add(field, checked.detail, format('pin'));
     return value.trim();
   }
 
   /** A Vietnamese mobile number in national form, or '' after recording the fault. */
   phone(field: string, value: unknown, required = true): string {
     if (value === undefined || value === null || value === '') {
-      if (required) this.add(field, 'required');
+      if (required) this.add(field, 'required', REQUIRED);
       return '';
     }
     const phone = typeof value === 'string' ? normalisePhone(value) : null;
-    if (!phone) this.add(field, 'not a Vietnamese mobile number');
+    if (!phone) this.add(field, 'not a Vietnamese mobile number', format('phone'));
     return phone ?? '';
   }
 
   email(field: string, value: unknown): string | null {
     if (value === undefined || value === null || value === '') return null;
     if (typeof value !== 'string' || !isEmail(value.trim())) {
-      this.add(field, 'not an e-mail address');
+      this.add(field, 'not an e-mail address', format('email'));
       return null;
     }
     return value.trim();
@@ -59,21 +74,23 @@ export class FieldErrors {
 
   text(field: string, value: unknown, options: { required?: boolean; max?: number } = {}): string {
     if (typeof value !== 'string' || value.trim() === '') {
-      if (options.required !== false) this.add(field, 'required');
+      if (options.required !== false) this.add(field, 'required', REQUIRED);
       return '';
     }
     const text = value.normalize('NFC').trim();
-    if (text.length > (options.max ?? 200)) this.add(field, `longer than ${options.max ?? 200} characters`);
+    if (text.length > (options.max ?? 200)) {
+      this.add(field, `longer than ${options.max ?? 200} characters`, { rule: 'maxLength', limit: options.max ?? 200 });
+    }
     return text;
   }
 
   date(field: string, value: unknown, required = true): string {
     if (value === undefined || value === null || value === '') {
-      if (required) this.add(field, 'required');
+      if (required) this.add(field, 'required', REQUIRED);
       return '';
     }
     if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-      this.add(field, 'not a date (YYYY-MM-DD)');
+      this.add(field, 'not a date (YYYY-MM-DD)', format('date'));
       return '';
     }
     return value;
@@ -86,7 +103,7 @@ export class FieldErrors {
   choice<T extends string>(field: string, value: unknown, allowed: readonly T[]): T | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.add(field, `one of ${allowed.join(', ')}`);
+      this.add(field, `one of ${allowed.join(', ')}`, { rule: 'enum', limit: allowed.join(',') });
       return undefined;
     }
     return value as T;
@@ -94,11 +111,11 @@ export class FieldErrors {
 
   image(field: string, value: unknown, required = true): Buffer | null {
     if (value === undefined || value === null || (typeof value === 'string' && value === '')) {
-      if (required) this.add(field, 'required');
+      if (required) this.add(field, 'required', REQUIRED);
       return null;
     }
     if (!Buffer.isBuffer(value) || value.length < 16) {
-      this.add(field, 'not an image');
+      this.add(field, 'not an image', format('image'));
       return null;
     }
     return value;
