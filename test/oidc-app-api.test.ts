@@ -81,6 +81,7 @@ describe('the app API behind the provider', () => {
       level: 2,
       status: 'active',
       phone: '0912***678',
+      card_available: true,
     });
   });
 

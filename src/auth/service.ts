@@ -791,7 +791,7 @@ export function createAuthService(platform: Platform, deps: AuthDeps): AuthServi
         },
       );
       if (attempt.lockedUntil) throw lockedProblem(attempt.lockedUntil, now);
-      throw authProblem('AUTH_PASSCODE_INVALID', { attemptsLeft });
+      throw authProblem('AUTH_PASSCODE_INVALID', { attemptsLeft }, { field: 'passcode' });
     },
 
     async setPassword(accountId, password, actor) {

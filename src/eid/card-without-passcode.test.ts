@@ -99,7 +99,7 @@ describe('the card without the passcode', () => {
   test('a wrong passcode shows nothing; five lock the passcode for 30 minutes, even the right one', async () => {
     const first = await unlock('000000');
     expect(first.status).toBe(401);
-    expect(first.body).toMatchObject({ code: 'AUTH_PASSCODE_INVALID' });
+    expect(first.body).toMatchObject({ code: 'AUTH_PASSCODE_INVALID', field: 'passcode' });
     expect(first.body).not.toHaveProperty('card');
     expect(first.body).not.toHaveProperty('proof');
     for (let i = 0; i < 3; i++) expect((await unlock('000000')).status).toBe(401);

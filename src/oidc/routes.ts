@@ -267,6 +267,9 @@ export function oidcApiRoutes(platform: Platform, deps: OidcRouteDeps): FastifyP
               phone: Type.Union([Type.String({ description: 'Masked' }), Type.Null()]),
               email: Type.Union([Type.String(), Type.Null()]),
               activated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+              card_available: Type.Boolean({
+                description: 'A level-2 citizen: the electronic identity card opens with the passcode (Law Art 31)',
+              }),
             }),
             ...problems(401, 403),
           },
@@ -283,6 +286,7 @@ export function oidcApiRoutes(platform: Platform, deps: OidcRouteDeps): FastifyP
           phone: account.phone ? maskPhone(account.phone) : null,
           email: account.email,
           activated_at: account.activatedAt ? account.activatedAt.toISOString() : null,
+          card_available: account.subjectKind === 'citizen' && account.level === 2,
         };
       },
     );
