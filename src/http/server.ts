@@ -13,6 +13,7 @@ import { calendarRoutes } from '../calendar/routes.ts';
 import { representationRoutes } from '../representation/routes.ts';
 import { activationRoutes } from '../auth/activation-routes.ts';
 import { eidRoutes } from '../eid/routes.ts';
+import { biometricsRoutes } from '../biometrics/routes.ts';
 import { lockRoutes, lockSecuritySchemes } from '../locks/routes.ts';
 import { issuanceRoutes } from '../issuance/routes.ts';
 import { applicationOfficerRoutes } from '../backoffice/application-routes.ts';
@@ -88,6 +89,7 @@ export async function buildServer(
   await app.register(eidRoutes(platform, services));
   await app.register(lockRoutes(platform, services));
   await app.register(applicationOfficerRoutes(platform, services));
+  await app.register(biometricsRoutes({ biometrics: services.biometrics, auth: services.auth }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   // Last: the web apps' catch-all must never shadow an API or provider route (http/web.ts).
   if (options.web) await app.register(webRoutes(options.web));
