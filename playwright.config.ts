@@ -21,6 +21,7 @@ function freePort(): Promise<number> {
 }
 
 process.env.E2E_PORT ??= String(await freePort());
+process.env.E2E_PORTAL_PORT ??= String(await freePort());
 process.env.E2E_DATABASE ??= `dinhdanh_e2e_${Date.now()}_${process.pid}`;
 const port = Number(process.env.E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -67,6 +68,11 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGINT', timeout: 20_000 },
-    env: { E2E_PORT: String(port), E2E_DATABASE: process.env.E2E_DATABASE, BASE_URL: baseURL },
+    env: {
+      E2E_PORT: String(port),
+      E2E_PORTAL_PORT: process.env.E2E_PORTAL_PORT,
+      E2E_DATABASE: process.env.E2E_DATABASE,
+      BASE_URL: baseURL,
+    },
   },
 });

@@ -17,6 +17,7 @@ import { startKeyRefresher } from './oidc/worker.ts';
 import { sandboxRelyingParty } from './oidc/sandbox-relying-party.ts';
 import { sandboxBiometricsRoutes } from './biometrics/sandbox-routes.ts';
 import { startSandboxGateway, type SandboxGateway } from './notify/sandbox-gateway.ts';
+import { startPortalBeside, type PortalBeside } from '../portal/beside.ts';
 
 /** A database ready for use: the configured one, or an embedded one started for this process. */
 export interface OpenedDatabase extends Database {
@@ -63,6 +64,8 @@ export interface Running {
   workers: Workers;
   gateway: SandboxGateway | undefined;
   demoLogins: DemoLogin[];
+  /** The National Public Service Portal, a relying party in its own process (portal/beside.ts). */
+  portal: PortalBeside | undefined;
   stop(): Promise<void>;
 }
 
@@ -102,6 +105,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     const workers = config.workers
       ? startWorkers(platform, services, { databaseUrl: database.url })
       : { stop: async () => undefined };
+    const portal = await startPortalBeside(
+      config,
+      { databaseUrl: database.url, sandbox: gateway !== undefined, demoLogins },
+      log,
+    );
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -111,9 +119,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       workers,
       gateway,
       demoLogins,
+      portal,
       stop() {
         // Stop taking requests, let in-flight work finish, then release the database.
         stopping ??= (async () => {
+          await portal?.stop();
           await app.close();
           await enrolment;
           await keyRefresher.stop();
@@ -142,6 +152,9 @@ export function banner(config: Config, running: Running): string {
     `  OpenAPI        ${base}/api/openapi.json`,
     `  Applications   ${base}/api/docs#/issuance   (officers' queue and decisions: #/officer)`,
     `  Health         ${base}/healthz   ${base}/readyz`,
+    ...(running.portal
+      ? [`  Public service portal ${running.portal.url}/   (a relying party in its own process)`]
+      : []),
     ...(running.gateway ? [`  SMS and e-mail ${base}/sandbox/messages   (sandbox: nothing leaves this machine)`] : []),
     `  Database       ${running.database.embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'DATABASE_URL'}`,
     '',

@@ -26,7 +26,9 @@ afterAll(async () => {
 async function startPlatform(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; output: () => string; base: string }> {
-  const port = await freePort();
+  let port = await freePort();
+  // The OS may hand the same free port out twice when nothing holds it in between.
+  while (String(port) === env.PORTAL_PORT) port = await freePort();
   const environment: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' };
   if (!env.DATABASE_URL) delete environment.DATABASE_URL;
   // Vitest sets BASE_URL='/' for Vite; the platform's BASE_URL is an absolute URL or unset.
@@ -69,9 +71,13 @@ describe('dinhdanh start', () => {
   test('without DATABASE_URL: an embedded PostgreSQL under the data dir, reused by a second start', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dinhdanh-start-'));
     dirs.push(dataDir);
-    const env = { DINHDANH_DATA_DIR: dataDir };
+    const portalPort = await freePort();
+    const env = { DINHDANH_DATA_DIR: dataDir, PORTAL_PORT: String(portalPort) };
     const first = await startPlatform(env);
     expect(first.output()).toContain('embedded PostgreSQL');
+    // The public service portal runs beside it, in its own process, on its own port.
+    expect(first.output()).toContain(`Public service portal http://`);
+    expect((await fetch(`http://127.0.0.1:${portalPort}/healthz`)).status).toBe(200);
     expect(first.output()).toContain('initialising embedded PostgreSQL');
     expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
     expect(first.output()).toContain('/sandbox/messages');

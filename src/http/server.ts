@@ -14,6 +14,7 @@ import { representationRoutes } from '../representation/routes.ts';
 import { activationRoutes } from '../auth/activation-routes.ts';
 import { eidRoutes } from '../eid/routes.ts';
 import { biometricsRoutes } from '../biometrics/routes.ts';
+import { registryRpRoutes } from '../registries/rp-routes.ts';
 import { lockRoutes, lockSecuritySchemes } from '../locks/routes.ts';
 import { issuanceRoutes } from '../issuance/routes.ts';
 import { applicationOfficerRoutes } from '../backoffice/application-routes.ts';
@@ -90,6 +91,7 @@ export async function buildServer(
   await app.register(lockRoutes(platform, services));
   await app.register(applicationOfficerRoutes(platform, services));
   await app.register(biometricsRoutes({ biometrics: services.biometrics, auth: services.auth }));
+  await app.register(registryRpRoutes(platform, services));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   // Last: the web apps' catch-all must never shadow an API or provider route (http/web.ts).
   if (options.web) await app.register(webRoutes(options.web));

@@ -42,6 +42,8 @@ const child = spawn(process.execPath, ['bin/dinhdanh.js', 'start'], {
     DATABASE_URL: databaseUrl(),
     DINHDANH_DATA_DIR: dataDir,
     PORT: port,
+    // The public service portal beside it (its own process and database `<database>_portal`).
+    PORTAL_PORT: process.env.E2E_PORTAL_PORT ?? '3001',
     BASE_URL: process.env.BASE_URL ?? `http://127.0.0.1:${port}`,
     SANDBOX_GATEWAY: 'on',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
@@ -60,9 +62,11 @@ async function stop(signal: NodeJS.Signals, exitCode = 0): Promise<void> {
     child.kill(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     await exited;
   }
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch((error: unknown) => {
-    console.error(`could not drop ${database}:`, error);
-  });
+  for (const name of [database, `${database}_portal`]) {
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch((error: unknown) => {
+      console.error(`could not drop ${name}:`, error);
+    });
+  }
   await rm(dataDir, { recursive: true, force: true });
   process.exit(exitCode);
 }
