@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixedClock, testPlatform, useTestDatabase } from '../../test/database.ts';
 import { startHarness, type Harness } from '../oidc/testing.ts';
+import { CITIZEN_CHECK_RATE } from './rp-routes.ts';
 
 /**
  * Threat: a caller other than a state relying party uses the registry check to learn whether a
@@ -91,5 +92,18 @@ describe('registry check for state relying parties', () => {
     const rp = await h.register({ client_id: 'cong-dvc-test-2', scopes: ['pin'] });
     const response = await check({ ...BINH, pin: '12' }, { id: rp.client_id, secret: rp.client_secret! });
     expect(response.status).toBe(400);
+  });
+
+  test('a leaked secret cannot sweep the registries: past the limit a minute, 429 until it passes', async () => {
+    const rp = await h.register({ client_id: 'cong-dvc-sweep', scopes: ['profile', 'pin'] });
+    const credentials = { id: 'cong-dvc-sweep', secret: rp.client_secret! };
+    for (let i = 0; i < CITIZEN_CHECK_RATE.max; i++) {
+      expect((await check(BINH, credentials)).status).toBe(200);
+    }
+    const refused = await check(BINH, credentials);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    clock.advance(CITIZEN_CHECK_RATE.lockMs + 1000);
+    expect((await check(BINH, credentials)).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AuditService } from '../audit/service.ts';
+import type { AuthService } from '../auth/service.ts';
 import { CLIENT_EXTRA } from '../oidc/clients.ts';
 import type { Oidc } from '../oidc/service.ts';
 import { defineProblems } from '../platform/errors.ts';
@@ -36,6 +37,12 @@ export const rpRegistryProblem = defineProblems({
   },
 });
 
+/**
+ * Checks per relying party and minute: ample for account registrations at a national portal, and a
+ * stop to a leaked secret used to sweep PINs and phone numbers.
+ */
+export const CITIZEN_CHECK_RATE = { max: 600, windowMs: 60_000, lockMs: 60_000 } as const;
+
 const sha = (s: string) => createHash('sha256').update(s).digest();
 
 /** `Basic base64(urlencode(id):urlencode(secret))`, or undefined. */
@@ -60,9 +67,9 @@ function sameName(a: string, b: string): boolean {
 
 export function registryRpRoutes(
   platform: Platform,
-  services: { oidc: Oidc; registries: NationalRegistries; audit: AuditService },
+  services: { oidc: Oidc; registries: NationalRegistries; audit: AuditService; auth: Pick<AuthService, 'limitRate'> },
 ): FastifyPluginAsync {
-  const { oidc, registries, audit } = services;
+  const { oidc, registries, audit, auth } = services;
 
   async function authenticate(request: FastifyRequest): Promise<string> {
     const credentials = basicCredentials(request.headers.authorization);
@@ -123,6 +130,7 @@ export function registryRpRoutes(
             400: { $ref: 'Problem' },
             401: { $ref: 'Problem' },
             403: { $ref: 'Problem' },
+            429: { $ref: 'Problem' },
           },
         },
       },
@@ -134,6 +142,7 @@ export function registryRpRoutes(
           reply.header('www-authenticate', 'Basic realm="dinhdanh"');
           throw error;
         }
+        await auth.limitRate(`rp-citizen-check:${clientId}`, CITIZEN_CHECK_RATE);
         const { pin, full_name, birthdate, phone, purpose } = request.body;
         const citizen = await registries.identity.findByPin(pin);
         const identityMatches =
