@@ -64,7 +64,8 @@ describe('dinhdanh start', () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await interrupt(child)).toBe(0);
-  });
+    // The first start of a clean clone also builds the web apps with Vite (web/dist is not committed).
+  }, 120_000);
 
   // Two cold starts, each with initdb, migrations and the sandbox seed: more than the default 30 s
   // on a busy two-core machine.
