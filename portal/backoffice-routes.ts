@@ -6,7 +6,8 @@ import { eventsOf, filesOf, getDossier, receiveDossier, transition } from './dos
 import { checkCsrf, formFields, localeOfRequest, tr, wantsJson, type Session } from './http.ts';
 import { EVENT_LABELS, eventsFrom, inOfficersQueue, STATE_LABELS, type DossierEvent } from './processing.ts';
 import { portalProblem } from './problems.ts';
-import type { DossierState } from './tables.ts';
+import { SLOT_RULES } from './passport.ts';
+import type { DossierState, FileSlot } from './tables.ts';
 import { csrfInput, e, errorSummary, money, vnDate, vnDateTime, type FieldError } from './views.ts';
 
 /**
@@ -90,8 +91,24 @@ export function backofficeRoutes(ctx: PortalContext): FastifyPluginAsync {
           )
         : event === 'produce'
           ? L('Số hộ chiếu đã in', 'Passport number produced')
-          : L('Lý do (bắt buộc)', 'Reasons (required)');
+          : event === 'refuse'
+            ? L('Lý do từ chối cấp (bắt buộc)', 'Reasons for refusal (required)')
+            : L('Nội dung yêu cầu bổ sung (bắt buộc)', 'What to add (required)');
+    // Each action's text field has its own id and label (two "reasons" boxes on one page must not
+    // read the same); an error belongs to the field of the action it came from.
     const err = (name: string) => errors.find((x) => x.field === name)?.message;
+    const slotLabel = (slot: string) => {
+      const rule = SLOT_RULES[slot as FileSlot];
+      return rule ? L(rule.vi, rule.en) : slot;
+    };
+    const actorLabel = (kind: string) =>
+      kind === 'applicant'
+        ? L('người nộp', 'applicant')
+        : kind === 'officer'
+          ? L('cán bộ', 'officer')
+          : kind === 'gateway'
+            ? L('cổng thanh toán', 'payment gateway')
+            : L('hệ thống', 'system');
     const office = offices.find((o) => o.code === f.office);
     const rows: [string, unknown][] = [
       [L('Họ và tên', 'Name'), c.name],
@@ -135,7 +152,7 @@ export function backofficeRoutes(ctx: PortalContext): FastifyPluginAsync {
 <h2>${L('Ảnh và tài liệu', 'Images and documents')}</h2><ul>${files
         .map(
           (x) =>
-            `<li><a href="/backoffice/tep/${e(x.id)}">${e(x.filename)}</a> — ${e(x.slot)}, ${x.width} × ${x.height}</li>`,
+            `<li><a href="/backoffice/tep/${e(x.id)}">${e(x.filename)}</a> — ${e(slotLabel(x.slot))}, ${x.width} × ${x.height}</li>`,
         )
         .join('')}</ul>
 <h2>${L('Xử lý', 'Actions')}</h2>${
@@ -146,7 +163,7 @@ export function backofficeRoutes(ctx: PortalContext): FastifyPluginAsync {
                 (
                   event,
                 ) => `<form method="post" action="/backoffice/ho-so/${e(id)}/${event}" novalidate>${csrfInput(session.csrf)}<input type="hidden" name="version" value="${dossier.version}">
-${needsText(event) ? `<label for="f-reason-${event}">${e(textLabel(event))}</label>${err('reason') && (request.params as { event?: string }).event === event ? `<p class="error" id="f-reason-${event}-error">${e(err('reason'))}</p>` : ''}<textarea id="f-reason-${event}" name="reason" rows="2"${err('reason') && (request.params as { event?: string }).event === event ? ` aria-invalid="true" aria-describedby="f-reason-${event}-error"` : ''}></textarea>` : ''}
+${needsText(event) ? `<label for="f-reason-${event}">${e(textLabel(event))}</label>${err(`reason-${event}`) ? `<p class="error" id="f-reason-${event}-error">${e(err(`reason-${event}`))}</p>` : ''}<textarea id="f-reason-${event}" name="reason" rows="2"${event === 'refuse' || event === 'request_additions' ? ' required aria-required="true"' : ''}${err(`reason-${event}`) ? ` aria-invalid="true" aria-describedby="f-reason-${event}-error"` : ''}></textarea>` : ''}
 <button type="submit"${event === 'refuse' ? ' class="danger"' : ''}>${e(L(EVENT_LABELS[event].vi, EVENT_LABELS[event].en))}</button></form>`,
               )
               .join('')
@@ -154,7 +171,7 @@ ${needsText(event) ? `<label for="f-reason-${event}">${e(textLabel(event))}</lab
 <h2>${L('Lịch sử', 'History')}</h2><ol>${events
         .map(
           (x) =>
-            `<li>${vnDateTime(x.at)} — ${e(L(EVENT_LABELS[x.event as DossierEvent].vi, EVENT_LABELS[x.event as DossierEvent].en))} (${e(x.actor_kind)})${x.reason ? `: ${e(x.reason)}` : ''}</li>`,
+            `<li>${vnDateTime(x.at)} — ${e(L(EVENT_LABELS[x.event as DossierEvent].vi, EVENT_LABELS[x.event as DossierEvent].en))} (${e(actorLabel(x.actor_kind))})${x.reason ? `: ${e(x.reason)}` : ''}</li>`,
         )
         .join('')}</ol>
 <p><a href="/backoffice">${L('Về hàng đợi', 'Back to the queue')}</a></p>`,
@@ -286,7 +303,7 @@ ${needsText(event) ? `<label for="f-reason-${event}">${e(textLabel(event))}</lab
             id,
             [
               {
-                field: 'reason',
+                field: `reason-${event}`,
                 message: tr(
                   locale,
                   'Vui lòng ghi rõ lý do (ít nhất 5 ký tự).',

@@ -84,7 +84,13 @@ async function applicant(
   return who;
 }
 
-const isWho = (x: Who | FastifyReply): x is Who => (x as Who).session !== undefined && (x as Who).user !== undefined;
+/**
+ * Whether `applicant` gave the applicant rather than answering itself. A FastifyReply is a
+ * thenable, so awaiting the reply that `applicant` returned yields `undefined`: the caller then
+ * returns its `reply`, already sent.
+ */
+const isWho = (x: Who | FastifyReply | undefined): x is Who =>
+  x !== undefined && (x as Who).session !== undefined && (x as Who).user !== undefined;
 
 async function ownDossier(ctx: PortalContext, who: Who, id: string): Promise<Dossier> {
   const dossier = await getDossier(ctx.db, id);
@@ -128,7 +134,7 @@ function renderForm(v: Viewer, f: FormContext): string {
     const rule = SLOT_RULES[slot];
     const have = uploaded(slot);
     const current = have.length
-      ? `<p class="hint">${L('Đã tải lên', 'Uploaded')}: ${have
+      ? `<p class="hint" id="f-${slot}-current">${L('Đã tải lên', 'Uploaded')}: ${have
           .map(
             (x) => `<a href="/ho-so/${e(f.dossier.id)}/tep/${e(x.id)}">${e(x.filename)}</a> (${x.width} × ${x.height})`,
           )
@@ -143,6 +149,7 @@ function renderForm(v: Viewer, f: FormContext): string {
       accept: 'image/jpeg,.jpg,.jpeg',
       required: rule.required && have.length === 0,
       error: err(slot),
+      describedBy: have.length ? `f-${slot}-current` : undefined,
       hint: L(
         `Ảnh JPEG, tối đa ${rule.maxBytes / 1024 / 1024} MB, từ ${rule.minWidth} × ${rule.minHeight} điểm ảnh${rule.orientation === 'portrait' ? ', ảnh dọc, nền trắng' : rule.orientation === 'landscape' ? ', ảnh ngang' : ''}.`,
         `JPEG, at most ${rule.maxBytes / 1024 / 1024} MB, at least ${rule.minWidth} × ${rule.minHeight} pixels${rule.orientation === 'portrait' ? ', upright, white background' : rule.orientation === 'landscape' ? ', landscape' : ''}.`,
@@ -259,7 +266,7 @@ export function passportRoutes(ctx: PortalContext): FastifyPluginAsync {
       const procedure = await getProcedure(db, code);
       if (!procedure?.online_form) throw portalProblem('PORTAL_NOT_FOUND', { what: code });
       const who = await applicant(ctx, request, reply, requestPath(request));
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       const existing = await db
         .selectFrom('portal.dossiers')
         .select('id')
@@ -327,7 +334,7 @@ export function passportRoutes(ctx: PortalContext): FastifyPluginAsync {
     app.get('/ho-so/:id', async (request, reply) => {
       const { id } = request.params as { id: string };
       const who = await applicant(ctx, request, reply, requestPath(request));
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       const dossier = await ownDossier(ctx, who, id);
       if (dossier.state === 'draft') {
         if (wantsJson(request))
@@ -340,7 +347,7 @@ export function passportRoutes(ctx: PortalContext): FastifyPluginAsync {
     app.post('/ho-so/:id/luu', async (request, reply) => {
       const { id } = request.params as { id: string };
       const who = await applicant(ctx, request, reply, `/ho-so/${id}`);
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       const input = formFields(request);
       checkCsrf(who.session, input);
       const dossier = await ownDossier(ctx, who, id);
@@ -395,7 +402,7 @@ export function passportRoutes(ctx: PortalContext): FastifyPluginAsync {
     async function reviewPage(request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 200) {
       const { id } = request.params as { id: string };
       const who = await applicant(ctx, request, reply, `/ho-so/${id}/xem-lai`);
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       const dossier = await ownDossier(ctx, who, id);
       if (dossier.state !== 'draft') return reply.redirect(`/ho-so/${id}`, 303);
       const locale = localeOfRequest(request);
@@ -468,7 +475,7 @@ ${err('declaration') ? `<p class="error" id="f-declaration-error">${e(err('decla
     app.post('/ho-so/:id/nop', async (request, reply) => {
       const { id } = request.params as { id: string };
       const who = await applicant(ctx, request, reply, `/ho-so/${id}/xem-lai`);
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       const input = formFields(request);
       checkCsrf(who.session, input);
       const dossier = await ownDossier(ctx, who, id);
@@ -619,7 +626,7 @@ ${field({ name: 'note', label: L('Nội dung bổ sung', 'What you add'), textar
     app.post('/ho-so/:id/bo-sung', async (request, reply) => {
       const { id } = request.params as { id: string };
       const who = await applicant(ctx, request, reply, `/ho-so/${id}`);
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       const input = formFields(request);
       checkCsrf(who.session, input);
       const dossier = await ownDossier(ctx, who, id);
@@ -670,7 +677,7 @@ ${field({ name: 'note', label: L('Nội dung bổ sung', 'What you add'), textar
     app.get('/ho-so/:id/thanh-toan', async (request, reply) => {
       const { id } = request.params as { id: string };
       const who = await applicant(ctx, request, reply, requestPath(request));
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       const dossier = await ownDossier(ctx, who, id);
       return paymentPage(ctx, request, reply, dossier, { session: who.session, owner: true });
     });
@@ -678,7 +685,7 @@ ${field({ name: 'note', label: L('Nội dung bổ sung', 'What you add'), textar
     app.post('/ho-so/:id/thanh-toan/lien-ket', async (request, reply) => {
       const { id } = request.params as { id: string };
       const who = await applicant(ctx, request, reply, `/ho-so/${id}/thanh-toan`);
-      if (!isWho(who)) return who;
+      if (!isWho(who)) return reply;
       checkCsrf(who.session, formFields(request));
       const dossier = await ownDossier(ctx, who, id);
       const link = newPayToken();

@@ -112,11 +112,15 @@ export interface FieldSpec {
   options?: { value: string; label: string }[];
   textarea?: boolean;
   accept?: string;
+  /** Ids of more text that describes the control (e.g. what was uploaded already). */
+  describedBy?: string;
 }
 
 export function field(f: FieldSpec): string {
   const id = `f-${f.name}`;
-  const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : '', f.describedBy ?? '']
+    .filter(Boolean)
+    .join(' ');
   const common = `id="${id}" name="${e(f.name)}"${f.required ? ' required aria-required="true"' : ''}${
     f.error ? ' aria-invalid="true"' : ''
   }${described ? ` aria-describedby="${described}"` : ''}`;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,9 @@ const child = spawn(process.execPath, ['bin/dinhdanh.js', 'start'], {
     PORT: port,
     // The public service portal beside it (its own process and database `<database>_portal`).
     PORTAL_PORT: process.env.E2E_PORTAL_PORT ?? '3001',
+    // The portal registers itself as a relying party with the bootstrap admin token; `start` makes
+    // one up only on the embedded database, and this run has DATABASE_URL.
+    ADMIN_TOKEN: process.env.ADMIN_TOKEN || randomBytes(24).toString('base64url'),
     BASE_URL: process.env.BASE_URL ?? `http://127.0.0.1:${port}`,
     SANDBOX_GATEWAY: 'on',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',

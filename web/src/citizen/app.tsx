@@ -10,6 +10,15 @@ import { HomePage } from './pages/home.tsx';
 import { LockPage } from './pages/lock.tsx';
 import { LockedView } from './pages/locked-view.tsx';
 import { WelcomePage } from './pages/welcome.tsx';
+import { ActivatePage } from './pages/activate.tsx';
+import { ApplicationsPage } from './pages/applications.tsx';
+import { ConsentsPage } from './pages/consents.tsx';
+import { DependantsPage } from './pages/dependants.tsx';
+import { HistoryPage } from './pages/history.tsx';
+import { OrganisationsPage } from './pages/organisations.tsx';
+import { RegisterPage } from './pages/register.tsx';
+import { TrackPage, trackedNumber } from './pages/track.tsx';
+import './citizen.css';
 
 /**
  * The citizen app. One client registration (`citizen-app`, src/oidc/first-party.ts) asks for both
@@ -38,9 +47,21 @@ function CitizenShell() {
     ? [
         { to: '/', label: t('nav_home') },
         { to: '/card', label: t('nav_card') },
+        { to: '/applications', label: t('cz_nav_applications') },
+        { to: '/dependants', label: t('cz_nav_dependants') },
+        { to: '/organisations', label: t('cz_nav_organisations') },
+        { to: '/consents', label: t('cz_nav_consents') },
+        { to: '/history', label: t('cz_nav_history') },
         { to: '/lock', label: t('nav_lock') },
       ]
-    : undefined;
+    : auth.session || auth.completing
+      ? undefined
+      : [
+          { to: '/', label: t('cz_nav_welcome') },
+          { to: '/register', label: t('cz_nav_register') },
+          { to: '/activate', label: t('cz_nav_activate') },
+          { to: '/track', label: t('cz_nav_track') },
+        ];
   return (
     <Layout
       brand={t('brand')}
@@ -59,6 +80,17 @@ function CitizenRoutes() {
   const auth = useAuth();
   const path = usePath();
   if (auth.completing) return <Progress label={t('signing_in')} />;
+  // Public pages: no account is needed to register, activate or follow an application.
+  switch (path) {
+    case '/register':
+      return <RegisterPage />;
+    case '/activate':
+      return <ActivatePage />;
+    case '/track':
+      return <TrackPage />;
+  }
+  const tracked = trackedNumber(path);
+  if (tracked) return <TrackPage number={tracked} />;
   if (!auth.session) return <WelcomePage />;
   // A locked identity's token opens the restricted view only, whatever the address.
   if (!auth.session.scopes.includes('api:app')) return <LockedView />;
@@ -69,6 +101,16 @@ function CitizenRoutes() {
       return <CardPage />;
     case '/lock':
       return <LockPage />;
+    case '/applications':
+      return <ApplicationsPage />;
+    case '/dependants':
+      return <DependantsPage />;
+    case '/organisations':
+      return <OrganisationsPage />;
+    case '/consents':
+      return <ConsentsPage />;
+    case '/history':
+      return <HistoryPage />;
     default:
       return <NotFound brand={t('brand')} home="/" />;
   }

@@ -7,6 +7,7 @@ import { enumLabel } from '../../shared/labels.ts';
 import { PageHeading } from '../../shared/layout.tsx';
 import { Progress } from '../../shared/progress.tsx';
 import { useNow } from '../../shared/use-now.ts';
+import { Documents } from '../components/documents.tsx';
 import type { Card, Presentation, Unlocked } from '../types.ts';
 
 /**
@@ -25,6 +26,13 @@ export function CardPage() {
         <>
           <CardView card={unlocked.card} />
           <PresentCard
+            proof={unlocked.proof}
+            onProofEnded={(message) => {
+              setReason(message);
+              setUnlocked(undefined);
+            }}
+          />
+          <Documents
             proof={unlocked.proof}
             onProofEnded={(message) => {
               setReason(message);

@@ -7,6 +7,7 @@ import { Progress } from '../../shared/progress.tsx';
 import { Link } from '../../shared/router.tsx';
 import { useResource } from '../../shared/use-resource.ts';
 import { NoticeList } from '../components/notices.tsx';
+import { PendingActions } from '../components/pending.tsx';
 import type { Me } from '../types.ts';
 
 /** Home: the account at a glance, the services, and the notifications. */
@@ -19,6 +20,7 @@ export function HomePage() {
   return (
     <>
       <PageHeading brand={t('brand')}>{t('home_title', { name: me.data.full_name })}</PageHeading>
+      <PendingActions />
       <div className="columns">
         <section className="panel" aria-labelledby="account-title">
           <h2 id="account-title">{t('account_summary')}</h2>
@@ -29,6 +31,21 @@ export function HomePage() {
           <ul className="quick-links">
             <li>
               <Link to="/card">{t('nav_card')}</Link>
+            </li>
+            <li>
+              <Link to="/applications">{t('cz_nav_applications')}</Link>
+            </li>
+            <li>
+              <Link to="/dependants">{t('cz_nav_dependants')}</Link>
+            </li>
+            <li>
+              <Link to="/organisations">{t('cz_nav_organisations')}</Link>
+            </li>
+            <li>
+              <Link to="/consents">{t('cz_nav_consents')}</Link>
+            </li>
+            <li>
+              <Link to="/history">{t('cz_nav_history')}</Link>
             </li>
             <li>
               <Link to="/lock">{t('nav_lock')}</Link>

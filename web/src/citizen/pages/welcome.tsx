@@ -3,6 +3,7 @@ import { useAuth, type Notice } from '../../shared/auth.tsx';
 import { useI18n, type Translate } from '../../shared/i18n.tsx';
 import { PageHeading } from '../../shared/layout.tsx';
 import { Progress } from '../../shared/progress.tsx';
+import { Link } from '../../shared/router.tsx';
 
 /** What the sign-in page says first, after a lock, an unlock, an expired session or a failure. */
 function noticeText(notice: Notice | undefined, failure: string | undefined, t: Translate) {
@@ -47,6 +48,20 @@ export function WelcomePage() {
         </button>
         {leaving && <Progress label={t('signing_in')} />}
       </div>
+      <section className="panel" aria-labelledby="no-account-title">
+        <h2 id="no-account-title">{t('cz_welcome_no_account')}</h2>
+        <ul className="quick-links">
+          <li>
+            <Link to="/register">{t('cz_welcome_register')}</Link>
+          </li>
+          <li>
+            <Link to="/activate">{t('cz_welcome_activate')}</Link>
+          </li>
+          <li>
+            <Link to="/track">{t('cz_welcome_track')}</Link>
+          </li>
+        </ul>
+      </section>
     </>
   );
 }

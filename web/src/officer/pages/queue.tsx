@@ -4,6 +4,7 @@ import { enumLabel } from '../../shared/labels.ts';
 import { PageHeading } from '../../shared/layout.tsx';
 import { LoadError } from '../../shared/problem-view.tsx';
 import { Progress } from '../../shared/progress.tsx';
+import { Link } from '../../shared/router.tsx';
 import { useResource } from '../../shared/use-resource.ts';
 import type { QueueEntry } from '../types.ts';
 
@@ -21,7 +22,7 @@ export function byDeadline(a: QueueEntry, b: QueueEntry): number {
   return a.due_on.localeCompare(b.due_on);
 }
 
-function timeLeft(entry: QueueEntry, t: Translate): string {
+export function timeLeft(entry: Pick<QueueEntry, 'overdue' | 'working_days_left'>, t: Translate): string {
   const left = entry.working_days_left;
   if (entry.overdue) return left !== null && left < 0 ? t('overdue_by', { n: -left }) : t('overdue');
   if (left === null) return t('no_deadline');
@@ -29,7 +30,7 @@ function timeLeft(entry: QueueEntry, t: Translate): string {
   return t('days_left', { n: left });
 }
 
-function rowClass(entry: QueueEntry): string | undefined {
+export function rowClass(entry: Pick<QueueEntry, 'overdue' | 'working_days_left'>): string | undefined {
   if (entry.overdue) return 'overdue';
   if (entry.working_days_left !== null && entry.working_days_left <= 1) return 'due-soon';
   return undefined;
@@ -88,7 +89,9 @@ function QueueTable({ entries }: { entries: QueueEntry[] }) {
         <tbody>
           {entries.map((entry) => (
             <tr key={entry.application.id} className={rowClass(entry)}>
-              <th scope="row">{entry.application.number}</th>
+              <th scope="row">
+                <Link to={`/officer/applications/${entry.application.id}`}>{entry.application.number}</Link>
+              </th>
               <td>{entry.application.procedure_name}</td>
               <td>{entry.application.subject_name}</td>
               <td>{enumLabel('state', entry.application.state, t)}</td>
