@@ -4,7 +4,7 @@ import { fixedClock, testPlatform, useTestDatabase } from './database.ts';
 import { signIn, signInForTokens, startHarness, type Harness } from '../src/oidc/testing.ts';
 import { SandboxVerifier } from '../src/issuance/sandbox-verifier.ts';
 import { pickCitizens } from '../src/issuance/testing.ts';
-import { trackingCode } from '../src/issuance/views.ts';
+import { trackUrl, trackingCode } from '../src/issuance/views.ts';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -284,6 +284,8 @@ describe('level 2 at a commune counter (TK01, Art 11)', () => {
 
   test("the receipt's QR link shows the state and dates only, and only with its code", async () => {
     const code = trackingCode({ id: applicationId, number });
+    // The QR opens the citizen app's tracking page, which reads the public status with the code.
+    expect(trackUrl(h.baseUrl, { id: applicationId, number })).toBe(`${h.baseUrl}/track/${number}?code=${code}`);
     const status = await call('GET', `/api/v1/public/applications/${number}/status?code=${code}`);
     expect(status.status).toBe(200);
     expect(Object.keys(status.body).sort()).toEqual(

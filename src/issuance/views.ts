@@ -17,8 +17,12 @@ export function trackingCode(app: Pick<Application, 'id' | 'number'>): string {
   return createHmac('sha256', app.id).update(app.number).digest('base64url').slice(0, 12);
 }
 
+/**
+ * The receipt's QR link: the citizen app's tracking page (it reads
+ * `/api/v1/public/applications/:number/status?code=`), readable by a person with a phone camera.
+ */
 export function trackUrl(baseUrl: string, app: Pick<Application, 'id' | 'number'>): string {
-  return `${baseUrl.replace(/\/$/, '')}/api/v1/public/applications/${app.number}/status?code=${trackingCode(app)}`;
+  return `${baseUrl.replace(/\/$/, '')}/track/${app.number}?code=${trackingCode(app)}`;
 }
 
 const Reason = Type.Object({
