@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
-import pg from 'pg';
 
 /**
  * What the citizen app's journeys add to support.ts: reading the run's database (to pick a sandbox
@@ -10,18 +9,8 @@ import pg from 'pg';
  * SMS codes sent to a phone.
  */
 
-/** Runs `work` on the run's database (the one test/e2e/platform.ts created). */
-export async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/${process.env.E2E_DATABASE}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withDatabase } from './support.ts';
+import { withDatabase } from './support.ts';
 
 export interface SandboxPerson {
   pin: string;

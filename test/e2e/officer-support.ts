@@ -1,5 +1,4 @@
 import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import pg from 'pg';
 import { checkA11y, signInWithTotp, type DemoOfficer } from './support.ts';
 
 /**
@@ -8,17 +7,8 @@ import { checkA11y, signInWithTotp, type DemoOfficer } from './support.ts';
  * captures of a person, a browser context per person, and signing an officer in from the console.
  */
 
-export async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/${process.env.E2E_DATABASE}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withDatabase } from './support.ts';
+import { withDatabase } from './support.ts';
 
 export interface CounterCandidate {
   pin: string;

@@ -5,7 +5,7 @@ import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import pg from 'pg';
 import { fold } from '../../portal/fold.ts';
-import { checkA11y, signInWithSms } from './support.ts';
+import { checkA11y, signInWithSms, withDatabase } from './support.ts';
 
 /**
  * What the portal journeys share: the portal's address (its own process and port, forked by
@@ -44,15 +44,7 @@ export async function expectHeading(page: Page, text: string | RegExp): Promise<
 // --- the run's platform database ---------------------------------------------------------------
 
 async function platformQuery<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/${process.env.E2E_DATABASE}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
+  return withDatabase(async (client) => (await client.query<T>(text, values)).rows);
 }
 
 export interface SandboxCitizen {

@@ -137,16 +137,25 @@ export interface DemoOfficer {
   unitId: string;
 }
 
+/** Runs `work` on the run's platform database (the one test/e2e/platform.ts created). */
+export async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${process.env.E2E_DATABASE}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * A demo officer of the run's database. Their PINs are picked among the generated citizens at the
  * first start (src/auth/demo.ts), so they are looked up, not known in advance.
  */
 export async function demoOfficer(label: string, role: string, unitCode: string): Promise<DemoOfficer> {
-  const admin = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-  admin.pathname = `/${process.env.E2E_DATABASE}`;
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
+  return withDatabase(async (client) => {
     const { rows } = await client.query<{ pin: string; full_name: string; unit_id: string }>(
       `SELECT a.pin, a.full_name, s.unit_id FROM identity.accounts a
          JOIN backoffice.assignments s ON s.account_id = a.id
@@ -157,9 +166,7 @@ export async function demoOfficer(label: string, role: string, unitCode: string)
     );
     if (!rows[0]) throw new Error(`no demo officer ${role}@${unitCode}`);
     return { label, pin: rows[0].pin, fullName: rows[0].full_name, unitId: rows[0].unit_id };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** An app's access token in this tab (to set data up through the API where no page does it yet). */
