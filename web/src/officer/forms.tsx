@@ -1,6 +1,13 @@
 import { useCallback, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { ApiError, errorMessage, fieldErrors } from '../shared/api.ts';
-import type { Action, FieldErrors, SummaryItem } from '../shared/forms.tsx';
+import {
+  describedByOf,
+  FieldFrame,
+  type Action,
+  type FieldErrors,
+  type FieldProps,
+  type SummaryItem,
+} from '../shared/forms.tsx';
 import { useI18n, type Translate } from '../shared/i18n.tsx';
 import { enumLabel } from '../shared/labels.ts';
 
@@ -116,37 +123,6 @@ export function useOfficerAction(): OfficerAction {
   return { busy, summary, fields, run, fail, code };
 }
 
-function describedBy(...ids: (string | false | undefined)[]): string | undefined {
-  const list = ids.filter(Boolean).join(' ');
-  return list || undefined;
-}
-
-interface FieldProps {
-  id: string;
-  label: string;
-  hint?: string | undefined;
-  error?: string | undefined;
-}
-
-function FieldFrame({ id, label, hint, error, children }: FieldProps & { children: ReactNode }) {
-  return (
-    <div className={error ? 'field field-error' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="error-message" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-      {children}
-    </div>
-  );
-}
-
 export function SelectField({
   id,
   label,
@@ -161,7 +137,7 @@ export function SelectField({
         id={id}
         name={id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hint && `${id}-hint`, error && `${id}-error`)}
+        aria-describedby={describedByOf({ id, label, hint, error })}
         {...select}
       >
         {options.map((o) => (
@@ -182,7 +158,7 @@ export function InputField({ id, label, hint, error, ...input }: FieldProps & In
         id={id}
         name={id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hint && `${id}-hint`, error && `${id}-error`)}
+        aria-describedby={describedByOf({ id, label, hint, error })}
         {...input}
       />
     </FieldFrame>
@@ -204,7 +180,7 @@ export function RadioGroup(props: {
     <fieldset
       id={id}
       className={error ? 'field field-error radios' : 'field radios'}
-      aria-describedby={describedBy(hint && `${id}-hint`, error && `${id}-error`)}
+      aria-describedby={describedByOf({ id, label: legend, hint, error })}
     >
       <legend>{legend}</legend>
       {hint && (

@@ -1,4 +1,12 @@
-import { useCallback, useEffect, useRef, useState, type InputHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type TextareaHTMLAttributes,
+} from 'react';
 import { errorMessage, fieldErrors } from './api.ts';
 import { useI18n } from './i18n.tsx';
 
@@ -37,19 +45,25 @@ export function ErrorSummary({ items }: { items: SummaryItem[] }) {
   );
 }
 
-function describedBy(...ids: (string | false | undefined)[]): string | undefined {
+export function describedBy(...ids: (string | false | undefined)[]): string | undefined {
   const list = ids.filter(Boolean).join(' ');
   return list || undefined;
 }
 
-interface FieldProps {
+/** What every labelled control of the apps has: an id, a label, a hint and its error. */
+export interface FieldProps {
   id: string;
   label: string;
   hint?: string | undefined;
   error?: string | undefined;
 }
 
-export function TextField({ id, label, hint, error, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** `aria-describedby` of a control: its hint, then its error. */
+export const describedByOf = ({ id, hint, error }: FieldProps) =>
+  describedBy(hint && `${id}-hint`, error && `${id}-error`);
+
+/** The label, hint and error around a control, in the order a screen reader reads them. */
+export function FieldFrame({ id, label, hint, error, children }: FieldProps & { children: ReactNode }) {
   return (
     <div className={error ? 'field field-error' : 'field'}>
       <label htmlFor={id}>{label}</label>
@@ -63,14 +77,22 @@ export function TextField({ id, label, hint, error, ...input }: FieldProps & Inp
           {error}
         </p>
       )}
+      {children}
+    </div>
+  );
+}
+
+export function TextField({ id, label, hint, error, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <FieldFrame id={id} label={label} hint={hint} error={error}>
       <input
         id={id}
         name={id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hint && `${id}-hint`, error && `${id}-error`)}
+        aria-describedby={describedByOf({ id, label, hint, error })}
         {...input}
       />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -82,26 +104,15 @@ export function TextArea({
   ...area
 }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
-    <div className={error ? 'field field-error' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="error-message" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+    <FieldFrame id={id} label={label} hint={hint} error={error}>
       <textarea
         id={id}
         name={id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hint && `${id}-hint`, error && `${id}-error`)}
+        aria-describedby={describedByOf({ id, label, hint, error })}
         {...area}
       />
-    </div>
+    </FieldFrame>
   );
 }
 
