@@ -1,17 +1,17 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../shared/api.ts';
-import { ErrorSummary, TextArea, TextField } from '../../shared/forms.tsx';
+import { ErrorSummary, TextField } from '../../shared/forms.tsx';
 import { useI18n } from '../../shared/i18n.tsx';
 import { enumLabel } from '../../shared/labels.ts';
 import { PageHeading } from '../../shared/layout.tsx';
 import { Progress } from '../../shared/progress.tsx';
 import { useDraft } from '../../shared/use-draft.ts';
-import { FingerprintUploads, PortraitCapture, fingerprintsToSend, type Capture } from '../capture.tsx';
+import { fingerprintsToSend, type Capture } from '../capture.tsx';
 import { useOfficer } from '../context.tsx';
 import { Facts, useOfficerAction } from '../forms.tsx';
 import { idempotencyKey, useOfficerApi } from '../http.ts';
 import type { CounterCitizen, OfficerApplication } from '../types.ts';
-import { IntakeResult, NoUnit, documentsOf } from './intake-parts.tsx';
+import { IntakeResult, NoUnit, documentsOf, BiometricCaptures, DossierEnd } from './intake-parts.tsx';
 
 /**
  * Counter intake of form TK01 (Decree 69 Art 11): the officer reads the citizen's record by PIN
@@ -238,45 +238,26 @@ export function CitizenIntakePage({ brand }: { brand: string }) {
                 value={draft.representative_pin}
                 onChange={(e) => edit({ representative_pin: e.target.value.replace(/\D/g, '') })}
               />
-              <PortraitCapture
-                value={face}
-                error={submit.fields.face}
-                onChange={(c) => {
+              <BiometricCaptures
+                face={face}
+                fingers={fingers}
+                errors={submit.fields}
+                onFace={(c) => {
                   changed();
                   setFace(c);
                 }}
-              />
-              <FingerprintUploads
-                value={fingers}
-                error={submit.fields.fingerprints}
-                onChange={(next) => {
+                onFingers={(next) => {
                   changed();
                   setFingers(next);
                 }}
               />
-              <TextArea
-                id="documents"
-                label={t('intake_documents')}
-                hint={t('intake_documents_hint')}
-                error={submit.fields.documents}
-                value={draft.documents}
-                onChange={(e) => edit({ documents: e.target.value })}
+              <DossierEnd
+                documents={draft.documents}
+                note={draft.note}
+                errors={submit.fields}
+                busy={submit.busy}
+                onEdit={edit}
               />
-              <TextArea
-                id="note"
-                label={t('intake_note')}
-                error={submit.fields.note}
-                value={draft.note}
-                maxLength={1000}
-                onChange={(e) => edit({ note: e.target.value })}
-              />
-              <p className="hint">{t('intake_draft_hint')}</p>
-              <div className="actions">
-                <button type="submit" disabled={submit.busy}>
-                  {t('intake_submit')}
-                </button>
-              </div>
-              {submit.busy && <Progress label={t('intake_verifying')} />}
             </form>
           )}
         </>

@@ -1,15 +1,14 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { ErrorSummary, TextArea, TextField } from '../../shared/forms.tsx';
+import { ErrorSummary, TextField } from '../../shared/forms.tsx';
 import { useI18n } from '../../shared/i18n.tsx';
 import { PageHeading } from '../../shared/layout.tsx';
-import { Progress } from '../../shared/progress.tsx';
 import { useDraft } from '../../shared/use-draft.ts';
-import { FingerprintUploads, PortraitCapture, fingerprintsToSend, type Capture } from '../capture.tsx';
+import { fingerprintsToSend, type Capture } from '../capture.tsx';
 import { useOfficer } from '../context.tsx';
 import { RadioGroup, useOfficerAction } from '../forms.tsx';
 import { idempotencyKey, useOfficerApi } from '../http.ts';
 import type { OfficerApplication } from '../types.ts';
-import { IntakeResult, NoUnit, documentsOf } from './intake-parts.tsx';
+import { IntakeResult, NoUnit, documentsOf, BiometricCaptures, DossierEnd } from './intake-parts.tsx';
 
 /**
  * A foreign national's level-2 application at an immigration office (Decree 69 Art 12.2): passport,
@@ -161,45 +160,26 @@ export function ForeignerIntakePage({ brand }: { brand: string }) {
             ]}
             onChange={(value) => edit({ locale: value })}
           />
-          <PortraitCapture
-            value={face}
-            error={action.fields.face}
-            onChange={(c) => {
+          <BiometricCaptures
+            face={face}
+            fingers={fingers}
+            errors={action.fields}
+            onFace={(c) => {
               changed();
               setFace(c);
             }}
-          />
-          <FingerprintUploads
-            value={fingers}
-            error={action.fields.fingerprints}
-            onChange={(next) => {
+            onFingers={(next) => {
               changed();
               setFingers(next);
             }}
           />
-          <TextArea
-            id="documents"
-            label={t('intake_documents')}
-            hint={t('intake_documents_hint')}
-            error={action.fields.documents}
-            value={draft.documents}
-            onChange={(e) => edit({ documents: e.target.value })}
+          <DossierEnd
+            documents={draft.documents}
+            note={draft.note}
+            errors={action.fields}
+            busy={action.busy}
+            onEdit={edit}
           />
-          <TextArea
-            id="note"
-            label={t('intake_note')}
-            error={action.fields.note}
-            value={draft.note}
-            maxLength={1000}
-            onChange={(e) => edit({ note: e.target.value })}
-          />
-          <p className="hint">{t('intake_draft_hint')}</p>
-          <div className="actions">
-            <button type="submit" disabled={action.busy}>
-              {t('intake_submit')}
-            </button>
-          </div>
-          {action.busy && <Progress label={t('intake_verifying')} />}
         </form>
       )}
     </>

@@ -1,14 +1,13 @@
 import { useRef, type FormEvent } from 'react';
-import { ErrorSummary, TextArea, TextField } from '../../shared/forms.tsx';
+import { ErrorSummary, TextField } from '../../shared/forms.tsx';
 import { useI18n } from '../../shared/i18n.tsx';
 import { PageHeading } from '../../shared/layout.tsx';
-import { Progress } from '../../shared/progress.tsx';
 import { useDraft } from '../../shared/use-draft.ts';
 import { useOfficer } from '../context.tsx';
 import { useOfficerAction } from '../forms.tsx';
 import { idempotencyKey, useOfficerApi } from '../http.ts';
 import type { OfficerApplication } from '../types.ts';
-import { IntakeResult, NoUnit, documentsOf } from './intake-parts.tsx';
+import { IntakeResult, NoUnit, documentsOf, DossierEnd } from './intake-parts.tsx';
 
 /**
  * Counter intake of form TK02 (Decree 69 Art 13.2): an organisation's account, filed by its legal
@@ -126,29 +125,15 @@ export function OrganisationIntakePage({ brand }: { brand: string }) {
             value={draft.email}
             onChange={(e) => edit({ email: e.target.value })}
           />
-          <TextArea
-            id="documents"
-            label={t('intake_documents')}
-            hint={t('intake_documents_hint')}
-            error={action.fields.documents}
-            value={draft.documents}
-            onChange={(e) => edit({ documents: e.target.value })}
+          <DossierEnd
+            documents={draft.documents}
+            note={draft.note}
+            errors={action.fields}
+            busy={action.busy}
+            onEdit={edit}
+            draftHint={t('draft_kept')}
+            progress={t('sending')}
           />
-          <TextArea
-            id="note"
-            label={t('intake_note')}
-            error={action.fields.note}
-            value={draft.note}
-            maxLength={1000}
-            onChange={(e) => edit({ note: e.target.value })}
-          />
-          <p className="hint">{t('draft_kept')}</p>
-          <div className="actions">
-            <button type="submit" disabled={action.busy}>
-              {t('intake_submit')}
-            </button>
-          </div>
-          {action.busy && <Progress label={t('sending')} />}
         </form>
       )}
     </>

@@ -1,4 +1,7 @@
 import { useEffect, useRef } from 'react';
+import { TextArea } from '../../shared/forms.tsx';
+import { Progress } from '../../shared/progress.tsx';
+import { FingerprintUploads, PortraitCapture, type Capture } from '../capture.tsx';
 import { useI18n } from '../../shared/i18n.tsx';
 import { enumLabel } from '../../shared/labels.ts';
 import { PageHeading } from '../../shared/layout.tsx';
@@ -78,5 +81,61 @@ export function IntakeResult({ application: app, onAnother }: { application: Off
         </button>
       </div>
     </section>
+  );
+}
+
+/** The counter's captures: the portrait (camera or file) and the fingerprints by ISO position. */
+export function BiometricCaptures(props: {
+  face: Capture | undefined;
+  fingers: (Capture | undefined)[];
+  errors: { face?: string | undefined; fingerprints?: string | undefined };
+  onFace(capture: Capture | undefined): void;
+  onFingers(next: (Capture | undefined)[]): void;
+}) {
+  return (
+    <>
+      <PortraitCapture value={props.face} error={props.errors.face} onChange={props.onFace} />
+      <FingerprintUploads value={props.fingers} error={props.errors.fingerprints} onChange={props.onFingers} />
+    </>
+  );
+}
+
+/** The end of every intake form: documents received, a note, the draft reminder, send and progress. */
+export function DossierEnd(props: {
+  documents: string;
+  note: string;
+  errors: { documents?: string | undefined; note?: string | undefined };
+  busy: boolean;
+  onEdit(patch: { documents?: string; note?: string }): void;
+  draftHint?: string;
+  progress?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <TextArea
+        id="documents"
+        label={t('intake_documents')}
+        hint={t('intake_documents_hint')}
+        error={props.errors.documents}
+        value={props.documents}
+        onChange={(e) => props.onEdit({ documents: e.target.value })}
+      />
+      <TextArea
+        id="note"
+        label={t('intake_note')}
+        error={props.errors.note}
+        value={props.note}
+        maxLength={1000}
+        onChange={(e) => props.onEdit({ note: e.target.value })}
+      />
+      <p className="hint">{props.draftHint ?? t('intake_draft_hint')}</p>
+      <div className="actions">
+        <button type="submit" disabled={props.busy}>
+          {t('intake_submit')}
+        </button>
+      </div>
+      {props.busy && <Progress label={props.progress ?? t('intake_verifying')} />}
+    </>
   );
 }
