@@ -302,6 +302,13 @@ describe('level 2 at a commune counter (TK01, Art 11)', () => {
     const entry = queue.body.entries.find((e: { application: { id: string } }) => e.application.id === applicationId);
     expect(entry).toMatchObject({ overdue: false });
     expect(entry.working_days_left).toBeGreaterThanOrEqual(2);
+    // The application's own page shows the same deadline, whatever the queue's length.
+    const detail = await call('GET', `/api/v1/officer/applications/${applicationId}`, { token: receiver });
+    expect(detail.body).toMatchObject({
+      due_on: entry.due_on,
+      working_days_left: entry.working_days_left,
+      overdue: false,
+    });
     const dues = queue.body.entries.map((e: { application: { due_at: string } }) => e.application.due_at);
     expect(dues).toEqual([...dues].sort());
     const self = await call('POST', `/api/v1/officer/applications/${applicationId}/decision`, {

@@ -359,6 +359,9 @@ export function applicationOfficerRoutes(platform: Platform, services: Services)
           response: {
             200: Type.Object({
               application: officerView,
+              due_on: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+              working_days_left: Type.Union([Type.Integer(), Type.Null()]),
+              overdue: Type.Boolean(),
               history: FlowHistory,
             }),
             ...problems(401, 403, 404),
@@ -367,9 +370,12 @@ export function applicationOfficerRoutes(platform: Platform, services: Services)
       },
       async (request) => {
         const found = await readable(request.bearer!.accountId, request.params.id);
-        const history = await issuance.history(found.id);
+        const [history, deadline] = await Promise.all([issuance.history(found.id), issuance.withDeadline(found)]);
         return {
           application: officerApplicationView(found, localeOf(request)),
+          due_on: deadline.dueOn,
+          working_days_left: deadline.workingDaysLeft,
+          overdue: deadline.overdue,
           history: flowHistoryView(history),
         };
       },

@@ -1031,16 +1031,12 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     const calendar = await deps.calendar.current();
     const now = clock.now();
     const apps = await queueOf(db, options.unitId ? [options.unitId] : scope, { limit: options.limit ?? 100 });
-    return apps.map((application) => {
-      if (!application.dueAt) return { application, dueOn: null, workingDaysLeft: null, overdue: false };
-      const dueOn = vnDate(application.dueAt);
-      return {
-        application,
-        dueOn,
-        workingDaysLeft: workingDaysLeft(calendar, vnDate(now), dueOn),
-        overdue: now > application.dueAt,
-      };
-    });
+    return apps.map((application) => deadlineEntry(application, calendar, now));
+  }
+
+  /** The application with its legal deadline as a queue shows it (for one application's page). */
+  async function withDeadline(application: Application): Promise<QueueEntry> {
+    return deadlineEntry(application, await deps.calendar.current(), clock.now());
   }
 
   /** A worker: flags applications near (within NEAR_DEADLINE_HOURS) and past their deadline. */
@@ -1161,6 +1157,7 @@ export function createIssuanceService(platform: Platform, deps: IssuanceDeps) {
     decide,
     withdraw,
     queue,
+    withDeadline,
     report,
     flagDeadlines,
     lapseConsents,
@@ -1219,6 +1216,21 @@ function normaliseE164(phone: string): string | null {
 }
 
 /** Working days from `from` to the deadline's last day: 0 when due today, negative when past. */
+function deadlineEntry(
+  application: Application,
+  calendar: { isWorkingDay(date: IsoDate): boolean },
+  now: Date,
+): QueueEntry {
+  if (!application.dueAt) return { application, dueOn: null, workingDaysLeft: null, overdue: false };
+  const dueOn = vnDate(application.dueAt);
+  return {
+    application,
+    dueOn,
+    workingDaysLeft: workingDaysLeft(calendar, vnDate(now), dueOn),
+    overdue: now > application.dueAt,
+  };
+}
+
 function workingDaysLeft(calendar: { isWorkingDay(date: IsoDate): boolean }, from: IsoDate, dueOn: IsoDate): number {
   const step = from <= dueOn ? 1 : -1;
   let count = 0;
